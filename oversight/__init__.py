@@ -1,0 +1,78 @@
+"""监督衔接 — the shared workplace of a people's congress standing committee and its procuratorate.
+
+`create_app` builds the Flask application; every feature package registers a blueprint here.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .config import Config, database_url, secret_key
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Blueprints by import path, so that `oversight` never imports the packages built on it.
+BLUEPRINTS = [
+    "oversight.web.views:bp",
+    "oversight.accounts.views:bp",
+    "oversight.accounts.admin_views:bp",
+    "oversight.orgs.views:bp",
+    "oversight.audit.views:bp",
+    "oversight.workdays.views:bp",
+    "oversight.notifications.views:bp",
+]
+CLI_GROUPS = [
+    "oversight.audit.cli:audit_cli",
+    "oversight.demo.cli:demo_cli",
+    "oversight.accounts.cli:users_cli",
+    "oversight.orgs.cli:orgs_cli",
+]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("OVERSIGHT_INSTANCE_PATH") or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(Config)
+    app.config.from_prefixed_env("OVERSIGHT")
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_url(app.instance_path))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(app.instance_path)
+    app.config.setdefault("UPLOAD_FOLDER", str(Path(app.instance_path) / "files"))
+
+    from . import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from .extensions import babel, csrf, db, login_manager, migrate
+    from .web import i18n, security, templating
+    from .web.errors import register_error_handlers
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
+                   default_translation_directories=str(ROOT / "translations"))
+    login_manager.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    register_error_handlers(app)
+
+    for target in BLUEPRINTS:
+        app.register_blueprint(_load(target))
+    for target in CLI_GROUPS:
+        app.cli.add_command(_load(target))
+    return app
+
+
+def _load(target: str):
+    import importlib
+
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)

@@ -1,0 +1,36 @@
+"""Password hashing (argon2id) and the password policy."""
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both answers take the same time.
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored_hash: str) -> bool:
+    return _hasher.check_needs_rehash(stored_hash)
+
+
+def policy_problems(password: str, *, username: str = "", min_length: int = 10) -> list[str]:
+    problems = []
+    if len(password) < min_length:
+        problems.append(_("密码至少需要 %(n)d 个字符。", n=min_length))
+    if not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
+        problems.append(_("密码须同时包含字母和数字。"))
+    if username and username.lower() in password.lower():
+        problems.append(_("密码不能包含用户名。"))
+    return problems

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from ..db import db
+from .models import AuditEntry
+
+
+def search(*, actor: str = "", action: str = "", object_type: str = "", object_id: str = "",
+           since: dt.datetime | None = None, until: dt.datetime | None = None,
+           before_seq: int | None = None, limit: int = 50) -> list[AuditEntry]:
+    """Newest first, keyset-paginated by sequence number."""
+    stmt = sa.select(AuditEntry)
+    if actor:
+        stmt = stmt.where(AuditEntry.actor_label.ilike(f"%{actor}%"))
+    if action:
+        stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
+    if object_type:
+        stmt = stmt.where(AuditEntry.object_type == object_type)
+    if object_id:
+        stmt = stmt.where(AuditEntry.object_id == object_id)
+    if since:
+        stmt = stmt.where(AuditEntry.created_at >= since)
+    if until:
+        stmt = stmt.where(AuditEntry.created_at < until)
+    if before_seq:
+        stmt = stmt.where(AuditEntry.seq < before_seq)
+    return list(db.session.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(limit)))
+
+
+def actions() -> list[str]:
+    return list(db.session.scalars(sa.select(AuditEntry.action).distinct().order_by(AuditEntry.action)))

@@ -1,0 +1,6 @@
+"""Imports every model module so that metadata (and Alembic's autogenerate) sees all tables."""
+from .accounts.models import DeputyProfile, Role, User, UserRole  # noqa: F401
+from .audit.models import AuditEntry, AuditHead  # noqa: F401
+from .notifications.models import Notification  # noqa: F401
+from .orgs.models import Organisation  # noqa: F401
+from .workdays.models import CalendarDay, CalendarNotice  # noqa: F401

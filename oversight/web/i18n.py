@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from flask import current_app, session
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    supported = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    lang = session.get("lang")
+    if lang in supported:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["TIMEZONE"]

@@ -1,0 +1,85 @@
+"""Jinja filters and globals: local time, navigation, unread count."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import get_locale, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ..accounts import permissions as account_perms
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+    allowed: object  # predicate(user) -> bool
+
+
+NAVIGATION = [
+    NavItem("web.home", _l("工作台"), lambda u: True),
+    NavItem("notifications.inbox", _l("消息"), lambda u: True),
+    NavItem("orgs.index", _l("组织机构"), account_perms.can_view_directory),
+    NavItem("admin_users.index", _l("用户管理"), account_perms.can_manage_users),
+    NavItem("workdays.index", _l("工作日历"), lambda u: True),
+    NavItem("audit.index", _l("审计日志"), account_perms.can_view_audit),
+]
+
+
+def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC instant shown in the deployment's time zone (Asia/Shanghai)."""
+    if value is None:
+        return ""
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    return value.astimezone(tz).strftime(fmt)
+
+
+def date_text(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+class EmptyForm(FlaskForm):
+    """CSRF for action buttons."""
+
+
+def page_url(_reset: bool = False, **params) -> str:
+    """This page's URL with its filters kept and the cursor parameters replaced."""
+    args = {} if _reset else request.args.to_dict()
+    if _reset:
+        args = {k: v for k, v in request.args.items() if k not in ("after", "before")}
+    else:
+        args.update({k: v for k, v in params.items() if v is not None})
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["date"] = date_text
+    app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def shell():
+        user = current_user
+        nav, unread = [], 0
+        if user and user.is_authenticated:
+            from ..notifications.queries import unread_count
+
+            nav = [item for item in NAVIGATION if item.allowed(user)]
+            unread = unread_count(user.id)
+        locale = str(get_locale() or "zh_CN")
+        return {
+            "navigation": nav,
+            "unread_count": unread,
+            "languages": current_app.config["LANGUAGES"],
+            "current_locale": locale,
+            "html_lang": "zh-CN" if locale.startswith("zh") else "en",
+            "action_form": EmptyForm(),
+            "is_active_endpoint": lambda ep: request.endpoint == ep
+            or (request.endpoint or "").split(".")[0] == ep.split(".")[0],
+        }
