@@ -29,6 +29,7 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 30
     PASSWORD_MIN_LENGTH = 10
+    ARGON2_PARAMS: dict = {}  # argon2-cffi defaults (RFC 9106 low-memory profile)
     PAGE_SIZE = 50
     # The embedded default runs the scheduler inside the web process; production runs
     # `flask scheduler run` on its own and leaves this off.

@@ -1,28 +1,41 @@
 """Password hashing (argon2id) and the password policy."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
-_hasher = PasswordHasher()
-# Verified against when the username is unknown, so both answers take the same time.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+@lru_cache(maxsize=4)
+def _hasher_for(params: tuple) -> tuple[PasswordHasher, str]:
+    hasher = PasswordHasher(**dict(params))
+    # Verified against when the username is unknown, so both answers take the same time.
+    return hasher, hasher.hash("not a password of anyone")
+
+
+def _hasher() -> tuple[PasswordHasher, str]:
+    """argon2id with the library's defaults, or `ARGON2_PARAMS` from the configuration."""
+    params = (current_app.config.get("ARGON2_PARAMS") or {}) if has_app_context() else {}
+    return _hasher_for(tuple(sorted(params.items())))
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
+    hasher, dummy = _hasher()
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return hasher.verify(stored_hash or dummy, password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(stored_hash: str) -> bool:
-    return _hasher.check_needs_rehash(stored_hash)
+    return _hasher()[0].check_needs_rehash(stored_hash)
 
 
 def policy_problems(password: str, *, username: str = "", min_length: int = 10) -> list[str]:
