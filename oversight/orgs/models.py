@@ -113,23 +113,31 @@ class Organisation(db.Model):
 def _labels():
     from flask_babel import lazy_gettext as _l
 
+    # One table per enum: StrEnum members equal their values, so OrgKind.PROCURATORATE and
+    # Side.PROCURATORATE would collide as keys of a single dict.
     return {
-        OrgKind.NPC_COMMITTEE: _l("人大常委会"),
-        OrgKind.NPC_BODY: _l("人大工作机构"),
-        OrgKind.LIAISON_STATION: _l("代表联络站"),
-        OrgKind.PROCURATORATE: _l("人民检察院"),
-        OrgKind.PROCURATORATE_DEPARTMENT: _l("检察院内设部门"),
-        OrgKind.EXTERNAL_UNIT: _l("其他单位"),
-        OrgLevel.PROVINCE: _l("省级"),
-        OrgLevel.CITY: _l("市级"),
-        OrgLevel.BRANCH: _l("分院"),
-        OrgLevel.COUNTY: _l("区县级"),
-        OrgLevel.NONE: _l("—"),
-        Side.NPC: _l("人大"),
-        Side.PROCURATORATE: _l("检察院"),
-        Side.EXTERNAL: _l("其他"),
+        OrgKind: {
+            OrgKind.NPC_COMMITTEE: _l("人大常委会"),
+            OrgKind.NPC_BODY: _l("人大工作机构"),
+            OrgKind.LIAISON_STATION: _l("代表联络站"),
+            OrgKind.PROCURATORATE: _l("人民检察院"),
+            OrgKind.PROCURATORATE_DEPARTMENT: _l("检察院内设部门"),
+            OrgKind.EXTERNAL_UNIT: _l("其他单位"),
+        },
+        OrgLevel: {
+            OrgLevel.PROVINCE: _l("省级"),
+            OrgLevel.CITY: _l("市级"),
+            OrgLevel.BRANCH: _l("分院"),
+            OrgLevel.COUNTY: _l("区县级"),
+            OrgLevel.NONE: _l("—"),
+        },
+        Side: {
+            Side.NPC: _l("人大"),
+            Side.PROCURATORATE: _l("检察院"),
+            Side.EXTERNAL: _l("其他"),
+        },
     }
 
 
 for _enum in (OrgKind, OrgLevel, Side):
-    _enum.label = property(lambda self: _labels()[self])
+    _enum.label = property(lambda self: _labels()[type(self)][self])
