@@ -79,7 +79,7 @@ def init_app(app: Flask) -> None:
             "languages": current_app.config["LANGUAGES"],
             "current_locale": locale,
             "html_lang": "zh-CN" if locale.startswith("zh") else "en",
-            "action_form": EmptyForm(),
+            "action_form": EmptyForm(formdata=None),  # only renders a CSRF token
             "is_active_endpoint": lambda ep: request.endpoint == ep
             or (request.endpoint or "").split(".")[0] == ep.split(".")[0],
         }
