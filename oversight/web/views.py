@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
@@ -15,12 +13,13 @@ bp = Blueprint("web", __name__)
 @bp.get("/")
 def home():
     from ..accounts.models import Role
+    from ..workdays import today
     from ..workdays.queries import provisional_years
 
     user = current_user
     admin_warnings = []
     if user.has_role(Role.SYSTEM_ADMIN):
-        admin_warnings = provisional_years(dt.date.today())
+        admin_warnings = provisional_years(today())
     return render_template("home.html", roles=sorted(user.roles, key=lambda r: list(Role).index(r)),
                            provisional_years=admin_warnings, Role=Role)
 

@@ -15,6 +15,16 @@ import datetime as dt
 from .calendar import Deadline, DeadlineRule, DayInfo, PeriodUnit, WorkCalendar
 
 
+def today() -> dt.date:
+    """Today's date in the deployment's time zone (Asia/Shanghai), whatever the server's clock zone."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app, has_app_context
+
+    zone = current_app.config["TIMEZONE"] if has_app_context() else "Asia/Shanghai"
+    return dt.datetime.now(ZoneInfo(zone)).date()
+
+
 def current_calendar() -> WorkCalendar:
     """The calendar with this deployment's overrides; cached for the app context."""
     from flask import g, has_app_context
@@ -59,6 +69,6 @@ def compute_deadline(start: dt.date, rule: DeadlineRule) -> Deadline:
 
 __all__ = [
     "DayInfo", "Deadline", "DeadlineRule", "PeriodUnit", "WorkCalendar", "add_days", "add_months",
-    "add_working_days", "compute_deadline", "current_calendar", "is_working_day",
+    "add_working_days", "compute_deadline", "current_calendar", "is_working_day", "today",
     "working_days_between",
 ]

@@ -92,6 +92,10 @@ def _library_knows(year: int) -> bool:
     return True
 
 
+def _ruled_holiday(rule: DayRule, weekend: bool) -> bool:
+    return not rule.working and (not weekend or bool(rule.name))
+
+
 @dataclass
 class WorkCalendar:
     overrides: Mapping[dt.date, DayRule] = field(default_factory=dict)
@@ -101,14 +105,16 @@ class WorkCalendar:
     def day(self, day: dt.date) -> DayInfo:
         weekend = day.weekday() >= 5
         rule = self.overrides.get(day)
+        # A day ruled off is a holiday when it is a weekday, or a weekend day named as part of a
+        # holiday (a Saturday inside 春节 is not a plain Saturday: it rolls even when weekends don't).
         if day.year in self.notice_years:
             # The notice lists every holiday and make-up day; other days follow the week.
             if rule is None:
                 return DayInfo(day, not weekend, "", False, False, Source.NOTICE, False)
-            return DayInfo(day, rule.working, rule.name, not rule.working and not weekend,
+            return DayInfo(day, rule.working, rule.name, _ruled_holiday(rule, weekend),
                            rule.working and weekend, Source.NOTICE, False)
         if rule is not None:
-            return DayInfo(day, rule.working, rule.name, not rule.working and not weekend,
+            return DayInfo(day, rule.working, rule.name, _ruled_holiday(rule, weekend),
                            rule.working and weekend, Source.OVERRIDE, not _library_knows(day.year))
         if _library_knows(day.year):
             off, name = chinese_calendar.get_holiday_detail(day)

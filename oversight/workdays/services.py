@@ -51,6 +51,7 @@ def clear_day(*, actor, day: dt.date) -> None:
 def parse_notice_lines(text: str, year: int) -> list[tuple[dt.date, bool, str]]:
     """Read a notice typed as lines `YYYY-MM-DD[~YYYY-MM-DD] 放假|上班 名称`."""
     days, errors = [], []
+    seen: dict[dt.date, int] = {}  # date → the line that listed it
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
@@ -73,8 +74,16 @@ def parse_notice_lines(text: str, year: int) -> list[tuple[dt.date, bool, str]]:
         if kind == "放假" and not name:
             errors.append(_("第 %(n)d 行缺少节日名称。", n=number))
             continue
-        for i in range((end - start).days + 1):
-            days.append((start + dt.timedelta(days=i), kind == "上班", name))
+        span_days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+        repeated = [d for d in span_days if d in seen]
+        if repeated:
+            # Two rulings for one date would collide on the table's key (and may contradict).
+            errors.append(_("第 %(n)d 行的日期 %(d)s 与第 %(m)d 行重复。", n=number,
+                            d=repeated[0].isoformat(), m=seen[repeated[0]]))
+            continue
+        for day in span_days:
+            seen[day] = number
+            days.append((day, kind == "上班", name))
     if errors:
         raise ValidationFailed({"lines": "\n".join(errors)})
     if not days:

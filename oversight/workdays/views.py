@@ -11,24 +11,16 @@ from ..accounts.permissions import can_manage_calendar
 from ..db import commit, db
 from ..errors import ValidationFailed
 from ..web.forms import apply_errors
-from . import DeadlineRule, PeriodUnit, current_calendar, queries, services
+from . import DeadlineRule, PeriodUnit, current_calendar, queries, services, today
 from .forms import ComputeForm, DayForm, NoticeForm
 from .models import CalendarNotice
 
 bp = Blueprint("workdays", __name__, url_prefix="/calendar")
 
 
-def _today() -> dt.date:
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
-    return dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
-
-
 @bp.get("/")
 def index():
-    year = request.args.get("year", _today().year, type=int)
+    year = request.args.get("year", today().year, type=int)
     if not 2000 <= year <= 2100:
         abort(404)
     cal = current_calendar()
@@ -46,8 +38,7 @@ def index():
         notice=db.session.get(CalendarNotice, year), overrides=queries.days_of_year(year),
         compute=compute, result=result, can_manage=manage,
         day_form=DayForm() if manage else None,
-        notice_form=NoticeForm(year=year) if manage else None,
-        upcoming_provisional=queries.provisional_years(_today()))
+        notice_form=NoticeForm(year=year) if manage else None)
 
 
 @bp.post("/days")
