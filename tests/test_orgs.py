@@ -121,24 +121,31 @@ def test_only_admins_change_the_tree(world):
 
 # --- scope ---------------------------------------------------------------------------------------
 
-def test_supervising_levels_see_their_subtree(world, make_user):
+def test_users_see_their_institution_and_below(world, make_user):
     from oversight.accounts.models import Role
+    from oversight.orgs.permissions import acts_for, institution_of
 
     city_contact = world.contact                      # at the city procuratorate
     district_staff = make_user("dstaff", world.d_npc, roles={Role.NPC_STAFF})
-    body_staff = world.staff                          # at a working body: own unit only
+    body_staff = world.staff                          # at a working body of the city committee
+    assert institution_of(world.body).id == world.npc.id
     assert can_see_organisation_work(city_contact, world.d_proc)
     assert can_see_organisation_work(city_contact, world.dept)
     assert not can_see_organisation_work(district_staff, world.npc)
-    assert not can_see_organisation_work(body_staff, world.npc)
-    assert can_see_organisation_work(body_staff, world.body)
+    assert can_see_organisation_work(body_staff, world.npc)
+    assert can_see_organisation_work(body_staff, world.d_npc)
+    assert not can_see_organisation_work(body_staff, world.proc)
+    # Acting is narrower: only for units the user is inside of.
+    assert acts_for(body_staff, world.npc) and acts_for(body_staff, world.body)
+    assert not acts_for(body_staff, world.d_npc)
+    assert not acts_for(city_contact, world.d_proc)
 
     def visible(user):
         return set(db.session.scalars(queries.scoped(sa.select(Organisation.code), Organisation.id, user=user)))
 
     assert visible(city_contact) == {"C-P", "C-P-D1", "D-P"}
     assert visible(district_staff) == {"D-NPC"}
-    assert visible(body_staff) == {"C-NPC-JSW"}
+    assert visible(body_staff) == {"C-NPC", "C-NPC-JSW", "C-NPC-LS1", "D-NPC"}
 
 
 # --- import --------------------------------------------------------------------------------------

@@ -5,15 +5,13 @@ import sqlalchemy as sa
 
 from ..db import db
 from .models import Organisation, OrgKind, Side
-from .permissions import SUPERVISING_KINDS, scope_root
+from .permissions import scope_root
 
 
 def visible_organisations(user) -> sa.Select:
     """A SELECT of the ids of organisations whose work `user` may see (see `can_see_organisation_work`)."""
     root = scope_root(user)
-    if root.kind in SUPERVISING_KINDS:
-        return sa.select(Organisation.id).where(Organisation.path.startswith(root.path, autoescape=True))
-    return sa.select(Organisation.id).where(Organisation.id == root.id)
+    return sa.select(Organisation.id).where(Organisation.path.startswith(root.path, autoescape=True))
 
 
 def scoped(stmt: sa.Select, *org_columns, user) -> sa.Select:
