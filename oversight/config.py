@@ -31,6 +31,11 @@ class Config:
     PASSWORD_MIN_LENGTH = 10
     ARGON2_PARAMS: dict = {}  # argon2-cffi defaults (RFC 9106 low-memory profile)
     PAGE_SIZE = 50
+    # Deadline badges: 临期 within this many working days of the due date; 严重逾期 past it by more.
+    DUE_SOON_WORKING_DAYS = 3
+    SEVERELY_OVERDUE_WORKING_DAYS = 10
+    # Attachments: what may be uploaded (checked by content, not by name) and how big.
+    ATTACHMENT_MAX_BYTES = 15 * 1024 * 1024
     # The embedded default runs the scheduler inside the web process; production runs
     # `flask scheduler run` on its own and leaves this off.
     SCHEDULER_IN_PROCESS = False

@@ -4,3 +4,5 @@ from .audit.models import AuditEntry, AuditHead  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
 from .orgs.models import Organisation  # noqa: F401
 from .workdays.models import CalendarDay, CalendarNotice  # noqa: F401
+from .attachments.models import Attachment  # noqa: F401
+from .referrals.models import Referral, ReferralEvent, ReferralMessage, ReferralType, SerialCounter  # noqa: F401

@@ -75,8 +75,17 @@ def database_urls(tmp_path_factory) -> dict[str, str]:
             from flask_migrate import upgrade
 
             upgrade()
+            with db.engine.connect() as conn:
+                _reference_rows[db.engine.url.render_as_string(hide_password=False)] = {
+                    name: [dict(row._mapping) for row in conn.execute(sa.select(db.metadata.tables[name]))]
+                    for name in REFERENCE_TABLES}
             db.engine.dispose()
     return urls
+
+
+# Tables the migrations fill with reference data; tests get them back after every emptying.
+REFERENCE_TABLES = ("referral_types",)
+_reference_rows: dict[str, dict[str, list[dict]]] = {}
 
 
 def _config(url: str, instance: Path) -> dict:
@@ -103,6 +112,11 @@ def empty_database() -> None:
         for name in tables:
             conn.exec_driver_sql(f"DELETE FROM {name}")
     conn.exec_driver_sql("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '" + "0" * 64 + "')")
+    for name, rows in _reference_rows[db.engine.url.render_as_string(hide_password=False)].items():
+        if rows:
+            conn.execute(sa.insert(db.metadata.tables[name]), rows)
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))")
     guard.install(conn)
     db.session.commit()
 
