@@ -114,12 +114,12 @@ def import_organisations(rows: list[list[str]], *, actor) -> ImportReport:
         kind = _enum_value(OrgKind, cell(row, "kind"))
         if kind is None:
             problems.append(_("机构类型“%(v)s”无法识别，可填：%(choices)s。", v=cell(row, "kind"),
-                              choices="、".join(str(k.label) for k in OrgKind)))
+                              choices=_("、").join(str(k.label) for k in OrgKind)))
         level_text = cell(row, "level")
         level = _enum_value(OrgLevel, level_text) if level_text else OrgLevel.NONE
         if level is None:
             problems.append(_("层级“%(v)s”无法识别，可填：%(choices)s。", v=level_text,
-                              choices="、".join(str(lv.label) for lv in OrgLevel if lv is not OrgLevel.NONE)))
+                              choices=_("、").join(str(lv.label) for lv in OrgLevel if lv is not OrgLevel.NONE)))
         parent_code = cell(row, "parent_code")
         parent = get_by_code(parent_code) if parent_code else None
         if parent_code and parent is None:

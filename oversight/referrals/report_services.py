@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from ..audit import services as audit
 from ..db import db, utcnow
@@ -19,7 +19,7 @@ from .workflow import Action, Direction
 
 # 监督法 Art. 15: the draft reaches the committee's body 20 days before the session, the revised
 # report the committee 10 days before, and members receive it 7 days before.
-LEAD_TIMES = ((20, "报送专门委员会征求意见"), (10, "修改后报送常委会"), (7, "印发常委会组成人员"))
+LEAD_TIMES = ((20, _l("报送专门委员会征求意见")), (10, _l("修改后报送常委会")), (7, _l("印发常委会组成人员")))
 
 
 @dataclass(frozen=True)
