@@ -5,6 +5,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from oversight.scheduler import JOBS_TABLE
+
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -14,10 +16,18 @@ target_db = current_app.extensions["migrate"].db
 engine = target_db.engine
 config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
 
+# Tables that live in our database but belong to a library, which creates and upgrades them itself:
+# APScheduler's job store. Autogenerate and `flask db check` ignore them.
+FOREIGN_TABLES = {JOBS_TABLE}
+
+
+def include_name(name, type_, parent_names):
+    return not (type_ == "table" and name in FOREIGN_TABLES)
+
 
 def run_migrations_offline():
     context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_db.metadata,
-                      literal_binds=True)
+                      literal_binds=True, include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -32,6 +42,7 @@ def run_migrations_online():
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("include_name", include_name)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():

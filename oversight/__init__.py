@@ -22,12 +22,17 @@ BLUEPRINTS = [
     "oversight.audit.views:bp",
     "oversight.workdays.views:bp",
     "oversight.notifications.views:bp",
+    "oversight.attachments.views:bp",
+    "oversight.referrals.views:bp",
+    "oversight.referrals.admin_views:bp",
 ]
 CLI_GROUPS = [
     "oversight.audit.cli:audit_cli",
     "oversight.demo.cli:demo_cli",
     "oversight.accounts.cli:users_cli",
     "oversight.orgs.cli:orgs_cli",
+    "oversight.referrals.cli:referrals_cli",
+    "oversight.scheduler:scheduler_cli",
 ]
 
 
@@ -68,6 +73,10 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(_load(target))
     for target in CLI_GROUPS:
         app.cli.add_command(_load(target))
+    if app.config["SCHEDULER_IN_PROCESS"] and not app.testing:
+        from .scheduler import start_in_process
+
+        start_in_process(app)  # only in the process that serves; see oversight/scheduler.py
     return app
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -114,8 +114,16 @@ def _wants_write_lock() -> bool:
     # queue behind busy_timeout instead of one failing on a stale read snapshot. Reads stay
     # concurrent. CLI commands and jobs run outside requests and are treated as writers.
     if has_request_context():
-        return request.method not in ("GET", "HEAD", "OPTIONS")
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return getattr(current_app.view_functions.get(request.endpoint), "writes_on_get", False)
     return True
+
+
+def writes_on_get(view):
+    """Mark a GET view that writes (an audited download) so that it, too, takes the write lock first."""
+    view.writes_on_get = True
+    return view
 
 
 @event.listens_for(Engine, "connect")

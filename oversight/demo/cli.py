@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import click
 import sqlalchemy as sa
@@ -11,7 +12,9 @@ from ..accounts.models import Role, User
 from ..db import commit, db
 from ..orgs import services as org_services
 from ..orgs.queries import get_by_code
+from ..referrals.jobs import deadline_sweep
 from . import data
+from .referrals import load_referrals
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -23,7 +26,7 @@ def _accounts() -> list[dict]:
 
 @demo_cli.command("load")
 def load_command():
-    """Build the demo municipality and one account per role. Safe to run again."""
+    """Build the demo municipality, one account per role and a few hundred referrals. Safe to run again."""
     created_orgs = 0
     for code, name, kind, level, parent_code, prefix in data.organisations():
         if get_by_code(code) is None:
@@ -54,8 +57,22 @@ def load_command():
                                      roles={role}, password=data.DEMO_PASSWORD, deputy=deputy,
                                      must_change_password=False)
         created_users += 1
+    db.session.flush()
+    started = time.perf_counter()
+    created_referrals = load_referrals()
+    loaded = time.perf_counter() - started
+    if created_referrals:
+        # What the 06:30 job would have done by now: 临期/逾期 reminders in the inboxes.
+        started = time.perf_counter()
+        counts = deadline_sweep()
+        swept = time.perf_counter() - started
     commit()
     click.echo(f"demo data ready: {created_orgs} organisations and {created_users} accounts created")
+    if created_referrals:
+        click.echo(f"demo referrals: {created_referrals} created in {loaded:.1f} s; deadline sweep in {swept:.2f} s: "
+                   + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    else:
+        click.echo("demo referrals: already present, none added")
     click.echo("demo accounts (password for all: %s):" % data.DEMO_PASSWORD)
     for account in _accounts():
         click.echo(f"  {account['role']:<24} {account['username']}")

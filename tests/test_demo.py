@@ -1,0 +1,48 @@
+"""`flask demo load`: referrals of every kind through the real services, some overdue or due soon."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from oversight.accounts.models import User
+from oversight.audit.services import verify
+from oversight.db import db
+from oversight.demo import data
+from oversight.notifications.models import Notification
+from oversight.referrals.deadlines import DueStatus, status
+from oversight.referrals.models import Referral
+from oversight.referrals.permissions import allowed_actions
+from oversight.referrals.workflow import Direction, State
+from oversight.workdays import today
+
+
+def test_demo_referrals_give_the_contact_work_to_do(app, runner, monkeypatch):
+    monkeypatch.setattr(data, "REFERRAL_COUNT", 120)  # the shape of the full 300, in less time
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert "demo referrals: 12" in first.output  # 120 and those they spawned
+    referrals = db.session.scalars(sa.select(Referral)).all()
+    states = {d: {r.state for r in referrals if r.direction is d} for d in Direction}
+    assert {State.DRAFT, State.SENT, State.ACKNOWLEDGED, State.ACCEPTED, State.IN_PROGRESS, State.REPLIED,
+            State.CLOSED, State.RETURNED, State.WITHDRAWN, State.ARCHIVED} <= states[Direction.NPC_TO_PROCURATORATE]
+    assert {State.DRAFT, State.SUBMITTED, State.RECEIVED, State.SCHEDULED, State.CLOSED} <= \
+        states[Direction.PROCURATORATE_TO_NPC]
+    assert len({r.type_id for r in referrals}) == 13  # every type
+
+    contact = db.session.scalar(sa.select(User).where(User.username == "proc.contact"))
+    work = [r for r in referrals if allowed_actions(contact, r)]
+    badges = {status(r.current_due) for r in work}
+    assert DueStatus.DUE_SOON in badges and badges & {DueStatus.OVERDUE, DueStatus.SEVERELY_OVERDUE}
+    # Moved into the past consistently: the timeline ends where the referral stands.
+    for r in referrals:
+        times = [r.created_at] + [e.at for e in r.events]
+        assert times == sorted(times) and r.created_at.date() <= today()
+        if r.events and r.state is not State.REPLIED:  # a reminder may extend an evaluation date
+            assert r.events[-1].due_after == r.current_due or r.current_due is None
+    # The sweep ran as the 06:30 job would have: reminders are in the inboxes.
+    kinds = set(db.session.scalars(sa.select(Notification.kind).where(Notification.user_id == contact.id)))
+    assert {"received", "due_soon", "overdue"} <= kinds
+
+    again = runner.invoke(args=["demo", "load"])
+    assert "demo referrals: already present, none added" in again.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == len(referrals)
+    assert verify().ok
