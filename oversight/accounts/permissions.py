@@ -16,6 +16,11 @@ def can_manage_calendar(user) -> bool:
     return user.is_authenticated and user.has_role(Role.SYSTEM_ADMIN)
 
 
+def can_manage_referral_types(user) -> bool:
+    """Referral types hold the deadlines every referral is computed with: system settings."""
+    return user.is_authenticated and user.has_role(Role.SYSTEM_ADMIN)
+
+
 def can_view_audit(user) -> bool:
     return user.is_authenticated and user.has_role(Role.AUDITOR)
 

@@ -20,8 +20,13 @@ def scoped(stmt: sa.Select, *org_columns, user) -> sa.Select:
     Every list of organisation-owned records goes through this, so a forgotten filter cannot happen:
     `scoped(select(Referral), Referral.sender_org_id, Referral.receiver_org_id, user=user)`.
     """
+    return stmt.where(in_scope(*org_columns, user=user))
+
+
+def in_scope(*org_columns, user) -> sa.ColumnElement[bool]:
+    """The condition `scoped` adds, for lists that combine it with other grounds (OR) to see a row."""
     visible = visible_organisations(user)
-    return stmt.where(sa.or_(*[col.in_(visible) for col in org_columns]))
+    return sa.or_(*[col.in_(visible) for col in org_columns])
 
 
 def tree(*, include_inactive: bool = True) -> list[Organisation]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from ..workdays import DeadlineRule, PeriodUnit, compute_deadline, current_calendar, today
-from .models import Referral, ReferralType
-from .workflow import State
+from ..workdays import Deadline, DeadlineRule, PeriodUnit, compute_deadline, current_calendar, today
+from .models import Referral, ReferralEvent, ReferralType
+from .workflow import Action, State
 
 
 class DueKind(enum.StrEnum):
@@ -86,3 +87,61 @@ def status(due_date: dt.date | None, on: dt.date | None = None) -> DueStatus | N
 
 def is_provisional(due_date: dt.date | None) -> bool:
     return due_date is not None and current_calendar().is_provisional(due_date)
+
+
+# --- why a due date is what it is ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Explanation:
+    """A stored due date beside today's recomputation of it from the event its period runs from."""
+
+    kind: DueKind
+    stored: dt.date | None
+    rule: DeadlineRule | None
+    start: ReferralEvent | None        # the event the period runs from (the next day is day one)
+    rehandling: bool                   # the result period restarted by a 不满意 evaluation
+    computed: Deadline | None          # compute_deadline(local date of `start`, rule), with today's calendar
+    capped_at: dt.date | None          # the result period cut at the absolute cap
+    extended_to: dt.date | None        # an approved extension replaced the computed date
+
+    @property
+    def expected(self) -> dt.date | None:
+        return self.extended_to or self.capped_at or (self.computed.due if self.computed else None)
+
+    @property
+    def differs(self) -> bool:
+        return self.stored is not None and self.expected is not None and self.stored != self.expected
+
+
+_STARTS = {
+    DueKind.ACK: {Action.SEND, Action.SUBMIT, Action.RESEND},
+    DueKind.PROCEDURAL: {Action.ACKNOWLEDGE},
+    DueKind.RESULT: {Action.SEND, Action.RESEND},
+    DueKind.CAP: {Action.SEND, Action.RESEND},
+    DueKind.EVALUATION: {Action.REPLY},
+}
+
+
+def explain(referral: Referral, kind: DueKind, events: list[ReferralEvent]) -> Explanation:
+    """Walk the timeline to the event that last started (or moved) the `kind` period and recompute it."""
+    start, rehandling, extended = None, False, None
+    for event in events:
+        action = Action(event.action)
+        if action in _STARTS[kind]:
+            start, rehandling, extended = event, False, None
+        elif kind is DueKind.RESULT and action is Action.EVALUATE and event.to_state == State.IN_PROGRESS.value:
+            start, rehandling, extended = event, True, None
+        elif kind is DueKind.RESULT and action is Action.DECIDE_EXTENSION and event.due_after != event.due_before:
+            extended = event.due_after
+    rtype = referral.type
+    if rehandling:
+        period = DeadlineRule(rtype.rehandling_amount, rtype.rehandling_unit, rtype.roll_weekends)
+    else:
+        period = rule(rtype, kind)
+    computed = compute_deadline(local_date(start.at), period) if start is not None and period else None
+    capped = None
+    if (kind is DueKind.RESULT and not rehandling and computed and referral.cap_due
+            and computed.due > referral.cap_due):
+        capped = referral.cap_due
+    return Explanation(kind, getattr(referral, f"{kind.value}_due"), period, start, rehandling, computed, capped,
+                       extended)

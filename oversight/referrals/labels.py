@@ -68,3 +68,68 @@ def due_status(value) -> str:
         return ""
     return {DueStatus.NORMAL: _("正常"), DueStatus.DUE_SOON: _("临期"), DueStatus.OVERDUE: _("逾期"),
             DueStatus.SEVERELY_OVERDUE: _("严重逾期")}[value]
+
+
+def due_kind(value) -> str:
+    from .deadlines import DueKind
+
+    return {DueKind.ACK: _("签收期限"), DueKind.PROCEDURAL: _("程序性答复期限"), DueKind.RESULT: _("办理期限"),
+            DueKind.CAP: _("最长办理期限"), DueKind.EVALUATION: _("评价期限")}[value]
+
+
+def guard(names: str) -> str:
+    """The workflow table's named conditions (`"a; b"`), in words; an unknown name is shown as is."""
+    known = {
+        "before_acknowledgement": _("仅限对方签收前"),
+        "before_receipt": _("仅限对方接收前"),
+        "reason_and_receiver": _("须说明理由并建议接收单位（管辖不符）"),
+        "another_receiver": _("须改送其他接收单位"),
+        "procedural_reply": _("须填写程序性答复"),
+        "department_in_receiver": _("交办给本院内设部门及其承办人"),
+        "no_pending_request": _("没有待审批的延期申请；不超过类型允许的延期次数"),
+        "pending_request": _("有待审批的延期申请"),
+        "within_cap": _("不超过最长办理期限"),
+        "outcome_and_text": _("须选择办理结果并填写答复内容"),
+        "evaluator": _("由交办方或提出建议的代表评价"),
+        "reasons_if_dissatisfied": _("不满意须说明理由；类型允许时重新办理（轮次加一），否则要求补充说明"),
+        "evaluation_window_passed": _("评价期限届满并已提醒，仍未反馈"),
+        "deputy_suggestion": _("仅限代表建议（涉及具体案件的转为代表来信）"),
+        "session_date": _("须填写常委会会议日期"),
+        "opinions_text": _("须填写审议意见，并生成新的审议意见事项移送检察院"),
+        "tally": _("须填写表决票数；未过半数满意的须重新报告"),
+    }
+    return _("；").join(known.get(name.strip(), name.strip()) for name in names.split(";") if name.strip())
+
+
+def period(amount: int | None, unit) -> str:
+    """"3 个工作日", "15 日", "3 个月"; "" when there is no such period."""
+    from ..workdays import PeriodUnit
+
+    if not amount:
+        return ""
+    return {PeriodUnit.WORKING_DAYS: _("%(n)d 个工作日", n=amount), PeriodUnit.DAYS: _("%(n)d 日", n=amount),
+            PeriodUnit.MONTHS: _("%(n)d 个月", n=amount)}[unit]
+
+
+def unit(value) -> str:
+    from ..workdays import PeriodUnit
+
+    return {PeriodUnit.WORKING_DAYS: _("工作日"), PeriodUnit.DAYS: _("自然日"), PeriodUnit.MONTHS: _("月")}[value]
+
+
+def approver(value) -> str:
+    from .models import Approver
+
+    return {Approver.SENDER: _("交办方审批"), Approver.RECEIVER: _("承办单位负责人审批")}[value]
+
+
+def classification(value) -> str:
+    from .models import Classification
+
+    return {Classification.PUBLIC: _("公开"), Classification.INTERNAL: _("内部"),
+            Classification.SENSITIVE: _("敏感")}[value]
+
+
+def side(value: str) -> str:
+    """The side stored on timeline events and messages."""
+    return {"npc": _("人大方"), "procuratorate": _("检察院方"), "system": _("系统")}.get(value, value)

@@ -134,6 +134,10 @@ class Referral(db.Model):
     evaluation_due: Mapped[dt.date | None] = mapped_column(sa.Date)
     # The due date of whatever step is open now (denormalised for the lists' sort and filters).
     current_due: Mapped[dt.date | None] = mapped_column(sa.Date)
+    # The due dates the deadline sweep has already sent 临期 / 逾期 reminders for: one reminder per
+    # (referral, due date), remembered here so that a restarted or re-run sweep sends none twice.
+    due_soon_notified_for: Mapped[dt.date | None] = mapped_column(sa.Date)
+    overdue_notified_for: Mapped[dt.date | None] = mapped_column(sa.Date)
     version: Mapped[int] = mapped_column(default=1)
 
     type: Mapped[ReferralType] = relationship(lazy="joined")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..accounts.models import Role
 from ..orgs.models import Side
-from ..orgs.permissions import acts_for, can_see_organisation_work
+from ..orgs.permissions import acts_for, can_see_organisation_work, institution_of
 from .models import Approver, Referral
 from .workflow import (NPC_STAFF, P_CONTACT, Action, Direction, Party, State, Transition, available_actions,
                        TABLES)
@@ -22,6 +22,12 @@ def user_side_of(user, referral: Referral) -> Party | None:
     if user.side in (Side.NPC, Side.PROCURATORATE):
         return Party.RECEIVER
     return None
+
+
+def acts_within(user, org) -> bool:
+    """May `user` act in the name of `org`? From inside it, and not from an institution below it: a
+    district procuratorate sits under the city's in the tree but never acts in its name."""
+    return acts_for(user, org) and institution_of(user.organisation).id == institution_of(org).id
 
 
 def can_view(user, referral: Referral) -> bool:
@@ -52,7 +58,7 @@ def can_act(user, referral: Referral, action: Action) -> bool:
     if not held:
         return False
     org = referral.sender_org if rule.party is Party.SENDER else referral.receiver_org
-    if not acts_for(user, org):
+    if not acts_within(user, org):
         return False
     staff = held - {Role.DEPUTY.value, Role.PROCURATORATE_HANDLER.value}
     if staff:
@@ -81,6 +87,21 @@ def can_read_internal(user, message_side: str) -> bool:
 def can_export_npc_log(user, referral: Referral) -> bool:
     """The procuratorate keeps the NPC side's messages on case-related referrals (干预过问记录)."""
     return referral.type.case_related and user.side is Side.PROCURATORATE and can_view(user, referral)
+
+
+REFERRAL_ROLES = STAFF_ROLES | {Role.PROCURATORATE_HANDLER, Role.DEPUTY}
+
+
+def can_use_referrals(user) -> bool:
+    """Whether the referral pages (inbox, search, help) are part of `user`'s work."""
+    return user.is_authenticated and user.has_role(*REFERRAL_ROLES)
+
+
+def can_send_new(user, direction: Direction) -> bool:
+    """Whether `user` may send (移送/报送) a draft of `direction` they have just written."""
+    send = Action.SEND if direction is Direction.NPC_TO_PROCURATORATE else Action.SUBMIT
+    rule = TABLES[direction].get((State.DRAFT, send))
+    return rule is not None and bool({r.value for r in user.roles} & rule.roles)
 
 
 __all__ = ["NPC_STAFF", "allowed_actions", "can_act", "can_create", "can_view", "rule_for"]

@@ -12,16 +12,17 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Role, User, UserRole
+from ..accounts.permissions import can_manage_referral_types
 from ..audit import services as audit
 from ..db import db, utcnow
 from ..errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from ..notifications.services import notify
 from ..orgs.models import Organisation, OrgKind
-from ..orgs.permissions import acts_for, institution_of
-from ..workdays import today
+from ..orgs.permissions import institution_of
+from ..workdays import PeriodUnit, today
 from . import labels, permissions
 from .deadlines import DueKind, current_due_of, due, local_date, rehandling_due
-from .models import Classification, Referral, ReferralEvent, ReferralMessage, ReferralType, SerialCounter
+from .models import Approver, Classification, Referral, ReferralEvent, ReferralMessage, ReferralType, SerialCounter
 from .workflow import Action, Direction, Evaluation, Outcome, Party, State
 
 MAX_TITLE, MAX_TEXT = 200, 20_000
@@ -39,6 +40,11 @@ def check(referral: Referral, action: Action, actor, *, expected_version: int | 
     if actor is not None and not permissions.can_act(actor, referral, action):
         raise NotAllowed(_("您不能对此事项执行“%(action)s”：只有%(party)s的相应人员可以操作。",
                            action=labels.action(action), party=labels.party(referral, action)))
+    # Lock the row (PostgreSQL; a SQLite writer holds the database already) and compare versions now:
+    # a concurrent change then surfaces here as Conflict, not as StaleDataError from a later flush.
+    stored = db.session.scalar(sa.select(Referral.version).where(Referral.id == referral.id).with_for_update())
+    if stored is not None and stored != referral.version:
+        raise Conflict(_("该事项已被他人修改，请刷新后重试。"))
 
 
 def _side_label(actor) -> str:
@@ -76,12 +82,14 @@ def _text(value: str | None, field: str, message: str, *, limit: int = MAX_TEXT)
 
 
 def recipients(org: Organisation, *roles: Role) -> list[User]:
-    """Active users inside `org` holding any of `roles`."""
-    return list(db.session.scalars(
+    """Active users inside `org` holding any of `roles` — not those of the institutions below it."""
+    users = list(db.session.scalars(
         sa.select(User).join(Organisation, User.organisation_id == Organisation.id)
         .where(Organisation.path.startswith(org.path), User.active.is_(True),
                User.id.in_(sa.select(UserRole.user_id).where(UserRole.role.in_(roles))))
         .order_by(User.id)))
+    home = institution_of(org).id
+    return [u for u in users if institution_of(u.organisation).id == home]
 
 
 def _tell(users, referral: Referral, kind: str, title: str, body: str = "") -> None:
@@ -127,7 +135,7 @@ def create_referral(*, actor, rtype: ReferralType, receiver: Organisation, title
             raise NotAllowed(_("人大代表只能提出代表建议。"))
         deputy = actor
     sender = sender or (institution_of(actor.organisation) if actor is not None else None)
-    if sender is None or (actor is not None and not acts_for(actor, sender)):
+    if sender is None or (actor is not None and not permissions.acts_within(actor, sender)):
         raise NotAllowed(_("您只能以本单位名义移送事项。"))
     errors = {}
     wanted_receiver = OrgKind.PROCURATORATE if rtype.direction is Direction.NPC_TO_PROCURATORATE else OrgKind.NPC_COMMITTEE
@@ -284,7 +292,7 @@ def assign(referral: Referral, *, actor, department: Organisation, handler: User
            expected_version: int | None = None) -> None:
     """交办 inside the procuratorate: to one of its departments and, optionally, a handler there."""
     check(referral, Action.ASSIGN, actor, expected_version=expected_version)
-    if department is None or not department.path.startswith(referral.receiver_org.path):
+    if department is None or institution_of(department).id != referral.receiver_org_id:
         raise ValidationFailed(_("请选择本院的内设部门。"), field="department")
     if handler is not None and (not handler.organisation.path.startswith(department.path)
                                 or not handler.has_role(Role.PROCURATORATE_HANDLER, Role.PROCURATORATE_CONTACT)
@@ -376,6 +384,8 @@ def evaluate(referral: Referral, *, actor, evaluation: Evaluation, reasons: str 
     if evaluation not in (Evaluation.SATISFIED, Evaluation.BASICALLY_SATISFIED, Evaluation.DISSATISFIED):
         raise ValidationFailed(_("请选择评价结果。"), field="evaluation")
     reasons = (reasons or "").strip()
+    if evaluation is Evaluation.DISSATISFIED and not reasons:  # before anything changes
+        raise ValidationFailed(_("评价为“不满意”时须说明理由。"), field="reasons")
     referral.evaluation, referral.evaluation_reasons = evaluation, reasons or None
     referral.evaluated_at = utcnow()
     referral.evaluation_due = None
@@ -387,8 +397,6 @@ def evaluate(referral: Referral, *, actor, evaluation: Evaluation, reasons: str 
         _tell(_receiver_staff(referral), referral, "evaluated", _("事项已评价并办结：%(h)s", h=_heading(referral)),
               labels.evaluation(evaluation))
         return
-    if not reasons:
-        raise ValidationFailed(_("评价为“不满意”时须说明理由。"), field="reasons")
     if rtype.dissatisfied_reopens and referral.round > rtype.max_rehandling_rounds:
         referral.closed_at = utcnow()
         apply(referral, Action.EVALUATE, actor, target=State.CLOSED, summary={"evaluation": evaluation.value},
@@ -439,7 +447,7 @@ def post_message(referral: Referral, *, actor, body: str, internal: bool = False
     if referral.state is State.DRAFT and not internal:
         raise ValidationFailed(_("草稿尚未移送，只能添加内部备注。"), field="body")
     body = _text(body, "body", _("请填写留言内容。"), limit=5000)
-    message = ReferralMessage(referral=referral, author=actor, side=actor.side.value, internal=internal, body=body)
+    message = ReferralMessage(referral_id=referral.id, author=actor, side=actor.side.value, internal=internal, body=body)
     db.session.add(message)
     db.session.flush()
     audit.record("referral.message", actor=actor, obj=referral, summary={"message": message.id, "internal": internal})
@@ -447,3 +455,64 @@ def post_message(referral: Referral, *, actor, body: str, internal: bool = False
         other = _receiver_staff(referral) if permissions.user_side_of(actor, referral) is Party.SENDER else _sender_staff(referral)
         _tell([u for u in other if u.id != actor.id], referral, "message", _("新留言：%(h)s", h=_heading(referral)), body[:200])
     return message
+
+
+# --- referral types (administration) -------------------------------------------------------------
+
+# Largest sensible period per unit; a type's deadlines must lie between 1 and these.
+PERIOD_LIMITS = {PeriodUnit.WORKING_DAYS: 250, PeriodUnit.DAYS: 366, PeriodUnit.MONTHS: 24}
+TYPE_FIELDS = frozenset({
+    "name", "description", "legal_basis", "ack_amount", "ack_unit", "return_window_days", "procedural_amount",
+    "procedural_unit", "result_amount", "result_unit", "cap_months", "extension_approver", "max_extensions",
+    "evaluated", "evaluation_window_days", "dissatisfied_reopens", "max_rehandling_rounds", "rehandling_amount",
+    "rehandling_unit", "case_related", "roll_weekends", "default_classification", "active"})
+
+
+def update_type(rtype: ReferralType, *, actor, expected_version: int, **fields) -> ReferralType:
+    """Change a type's deadlines and flags. Referrals already sent keep the dates they were given;
+    their deadline pages show where today's rules would give another date."""
+    if actor is not None and not can_manage_referral_types(actor):
+        raise NotAllowed(_("只有系统管理员可以修改事项类型。"))
+    unknown = set(fields) - TYPE_FIELDS
+    if unknown:
+        raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+    if rtype.version != expected_version:
+        raise Conflict(_("该事项类型已被他人修改，请刷新后重试。"))
+    new = {name: fields.get(name, getattr(rtype, name)) for name in TYPE_FIELDS}
+    errors = {}
+    name = (new["name"] or "").strip()
+    if not name or len(name) > 60:
+        errors["name"] = _("请填写名称（不超过 60 个字符）。")
+    if len(new["legal_basis"] or "") > 300:
+        errors["legal_basis"] = _("依据不能超过 300 个字符。")
+    for amount, unit_ in (("ack_amount", "ack_unit"), ("procedural_amount", "procedural_unit"),
+                          ("result_amount", "result_unit"), ("rehandling_amount", "rehandling_unit")):
+        value, limit = new[amount], PERIOD_LIMITS[PeriodUnit(new[unit_])]
+        if value is None and amount == "procedural_amount":
+            continue
+        if value is None or not 1 <= value <= limit:
+            errors[amount] = _("须为 1 至 %(p)s。", p=labels.period(limit, PeriodUnit(new[unit_])))
+    for field, low, high in (("return_window_days", 1, 60), ("evaluation_window_days", 1, 60),
+                             ("max_extensions", 0, 5), ("max_rehandling_rounds", 0, 5), ("cap_months", 1, 24)):
+        value = new[field]
+        if value is None and field == "cap_months":
+            continue
+        if value is None or not low <= value <= high:
+            errors[field] = _("须在 %(a)d 至 %(b)d 之间。", a=low, b=high)
+    if ("cap_months" not in errors and "result_amount" not in errors and new["cap_months"]
+            and PeriodUnit(new["result_unit"]) is PeriodUnit.MONTHS and new["result_amount"] > new["cap_months"]):
+        errors["cap_months"] = _("最长办理期限不能短于办理期限。")
+    if errors:
+        raise ValidationFailed(errors)
+    new.update(name=name, description=(new["description"] or "").strip(), legal_basis=(new["legal_basis"] or "").strip(),
+               ack_unit=PeriodUnit(new["ack_unit"]), procedural_unit=PeriodUnit(new["procedural_unit"]),
+               result_unit=PeriodUnit(new["result_unit"]), rehandling_unit=PeriodUnit(new["rehandling_unit"]),
+               extension_approver=Approver(new["extension_approver"]),
+               default_classification=Classification(new["default_classification"]))
+    changes = {k: [getattr(rtype, k), v] for k, v in sorted(new.items()) if getattr(rtype, k) != v}
+    for key, (_old, value) in changes.items():
+        setattr(rtype, key, value)
+    if changes:
+        db.session.flush()
+        audit.record("referral_type.update", actor=actor, obj=rtype, summary={"code": rtype.code, "changes": changes})
+    return rtype

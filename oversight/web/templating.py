@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..accounts import permissions as account_perms
+from ..referrals.permissions import can_use_referrals
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,12 @@ class NavItem:
 NAVIGATION = [
     NavItem("web.home", _l("工作台"), lambda u: True),
     NavItem("notifications.inbox", _l("消息"), lambda u: True),
+    NavItem("referrals.inbox", _l("待办事项"), can_use_referrals),
+    NavItem("referrals.search", _l("移送事项"), can_use_referrals),
+    NavItem("referrals.help_page", _l("办理流程"), can_use_referrals),
     NavItem("orgs.index", _l("组织机构"), account_perms.can_view_directory),
     NavItem("admin_users.index", _l("用户管理"), account_perms.can_manage_users),
+    NavItem("referral_types.index", _l("事项类型"), account_perms.can_manage_referral_types),
     NavItem("workdays.index", _l("工作日历"), lambda u: True),
     NavItem("audit.index", _l("审计日志"), account_perms.can_view_audit),
 ]
@@ -56,6 +61,15 @@ def page_url(_reset: bool = False, **params) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def _current_nav(nav: list[NavItem]) -> str | None:
+    """The navigation item of this page: its own endpoint, else the first item of its blueprint."""
+    endpoint = request.endpoint or ""
+    if any(item.endpoint == endpoint for item in nav):
+        return endpoint
+    blueprint = endpoint.split(".")[0]
+    return next((item.endpoint for item in nav if item.endpoint.split(".")[0] == blueprint), None)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["date"] = date_text
@@ -80,6 +94,5 @@ def init_app(app: Flask) -> None:
             "current_locale": locale,
             "html_lang": "zh-CN" if locale.startswith("zh") else "en",
             "action_form": EmptyForm(formdata=None),  # only renders a CSRF token
-            "is_active_endpoint": lambda ep: request.endpoint == ep
-            or (request.endpoint or "").split(".")[0] == ep.split(".")[0],
+            "is_active_endpoint": lambda ep: ep == _current_nav(nav),
         }
