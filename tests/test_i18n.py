@@ -207,3 +207,14 @@ def test_logged_in_pages_render_in_english_after_switching(world, client, login,
     assert "Dashboard" in html and "Log out" in html and "NPC liaison staff" in html
     data = {"中文", world.body.name, world.body.short_name, world.staff.display_name}
     assert _chinese_left(html, data) == []
+
+
+def test_a_language_chosen_on_the_login_page_survives_logging_in(world, client, login, english_catalog):
+    client.post("/language/en", data={"next": "/login"})
+    login(world.staff)
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+    # …and is remembered for the next login on another device.
+    client.post("/logout")
+    other = client.application.test_client()
+    other.post("/login", data={"username": world.staff.username, "password": "Test-password-2026"})
+    assert '<html lang="en">' in other.get("/").get_data(as_text=True)

@@ -33,8 +33,12 @@ def login():
         result = services.attempt_login(form.username.data, form.password.data)
         commit()  # failures count towards the lockout even though the login is refused
         if result.ok:
+            chosen = session.get("lang")  # a language picked on the login page outlives the new session
             session.clear()
             login_user(result.user)
+            if chosen and chosen != result.user.locale:
+                services.set_locale(result.user, chosen)
+                commit()
             return redirect(_safe_next(form.next.data))
         form.password.errors.append(result.message)
         return render_template("auth/login.html", form=form), 200
