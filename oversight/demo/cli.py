@@ -15,6 +15,8 @@ from ..orgs.queries import get_by_code
 from ..referrals.jobs import deadline_sweep
 from . import data
 from .referrals import load_referrals
+from .scale import generate as scale
+from .scale.profiles import PROFILES
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -24,9 +26,8 @@ def _accounts() -> list[dict]:
             for role, username, _name, _org in data.ACCOUNTS]
 
 
-@demo_cli.command("load")
-def load_command():
-    """Build the demo municipality, one account per role and a few hundred referrals. Safe to run again."""
+def load_people() -> tuple[int, int]:
+    """The demo municipality's organisations, pairings and accounts; those present are left alone."""
     created_orgs = 0
     for code, name, kind, level, parent_code, prefix in data.organisations():
         if get_by_code(code) is None:
@@ -58,6 +59,13 @@ def load_command():
                                      must_change_password=False)
         created_users += 1
     db.session.flush()
+    return created_orgs, created_users
+
+
+@demo_cli.command("load")
+def load_command():
+    """Build the demo municipality, one account per role and a few hundred referrals. Safe to run again."""
+    created_orgs, created_users = load_people()
     started = time.perf_counter()
     created_referrals = load_referrals()
     loaded = time.perf_counter() - started
@@ -82,3 +90,19 @@ def load_command():
 def accounts_command():
     """Print the demo accounts as JSON: [{"role", "username", "password"}, …]."""
     click.echo(json.dumps(_accounts(), ensure_ascii=False, indent=2))
+
+
+@demo_cli.command("scale")
+@click.option("--profile", "profile_name", type=click.Choice(sorted(PROFILES)), default="small", show_default=True)
+@click.option("--seed", type=int, default=data.REFERRAL_SEED, show_default=True)
+def scale_command(profile_name: str, seed: int):
+    """Years of a municipality's work in bulk (small ≈ 2k referrals, county 20k, municipality 200k).
+
+    Deterministic for a seed; resumes after an interruption; does nothing once complete."""
+    load_people()
+    commit()
+    try:
+        ctx = scale.run(PROFILES[profile_name], seed, click.echo, commit)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps({"profile": profile_name, "seed": seed, **ctx.counts}))
