@@ -55,6 +55,15 @@ def rehandling_due(rtype: ReferralType, start: dt.date) -> dt.date:
     return compute_deadline(start, DeadlineRule(rtype.rehandling_amount, rtype.rehandling_unit, rtype.roll_weekends)).due
 
 
+def return_window_end(referral: Referral) -> dt.date | None:
+    """The last day the receiver may return the referral (N working days from sending)."""
+    if referral.sent_at is None:
+        return None
+    rtype = referral.type
+    start = local_date(referral.sent_at)
+    return compute_deadline(start, DeadlineRule(rtype.return_window_days, PeriodUnit.WORKING_DAYS, rtype.roll_weekends)).due
+
+
 def current_due_of(referral: Referral) -> dt.date | None:
     """The due date of the step that is open now."""
     state = referral.state
@@ -126,6 +135,8 @@ def explain(referral: Referral, kind: DueKind, events: list[ReferralEvent]) -> E
     """Walk the timeline to the event that last started (or moved) the `kind` period and recompute it."""
     start, rehandling, extended = None, False, None
     for event in events:
+        if event.action not in Action.__members__.values():
+            continue  # a timeline-only entry (e.g. a lapsed extension request) moves no period
         action = Action(event.action)
         if action in _STARTS[kind]:
             start, rehandling, extended = event, False, None

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField,
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.fields.choices import SelectChoice as _choice  # WTForms 3.3 deprecates tuples given to the constructor
 from wtforms.widgets import HiddenInput
 
 from . import labels, permissions, queries
-from .deadlines import DueStatus
+from .deadlines import DueStatus, return_window_end
 from .models import Classification, Referral
 from .services import MAX_TEXT, MAX_TITLE
 from .workflow import Action, Direction, Evaluation, Outcome, State
@@ -98,6 +100,10 @@ class ReturnForm(ActionForm):
     def set_choices(self, referral):
         self.suggested_receiver.choices = _none_first(_l("— 请选择 —")) + [
             (o.id, o.name) for o in queries.receivers(referral.direction) if o.id != referral.receiver_org_id]
+        end = return_window_end(referral)
+        if end is not None:
+            self.reason.description = _("管辖不符的，发出后 %(n)d 个工作日内（至 %(d)s）可以退回。",
+                                        n=referral.type.return_window_days, d=end.isoformat())
 
 
 class ResendForm(ActionForm):
@@ -132,7 +138,7 @@ class RequestExtensionForm(ActionForm):
 
 
 class DecideExtensionForm(ActionForm):
-    approve = RadioField(_l("审批意见"), choices=[("1", _l("同意延期")), ("0", _l("不同意延期"))],
+    approve = RadioField(_l("审批意见"), choices=[_choice("1", _l("同意延期")), _choice("0", _l("不同意延期"))],
                          validators=[DataRequired(_l("请选择是否同意延期。"))], invalid_choice_message=INVALID_CHOICE)
     note = _text(_l("说明"))
 
@@ -141,6 +147,9 @@ class ReplyForm(ActionForm):
     outcome = SelectField(_l("办理结果"), choices=[], validators=[DataRequired(_l("请选择办理结果。"))],
                           invalid_choice_message=INVALID_CHOICE)
     text = _text(_l("答复内容"), _l("请填写答复内容。"))
+    attachments = MultipleFileField(_l("答复附件"), description=_l(
+        "可选，可多选：办理结果的书面材料（PDF、OFD、DOCX、XLSX、JPG、PNG）。答复后对方可见。"),
+        render_kw={"accept": ".pdf,.ofd,.docx,.xlsx,.jpg,.jpeg,.png"})
 
     def set_choices(self, referral):
         self.outcome.choices = [("", str(_l("— 请选择 —")))] + [(o.value, labels.outcome(o)) for o in Outcome]

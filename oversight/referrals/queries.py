@@ -26,7 +26,7 @@ from ..workdays import add_working_days, current_calendar, today
 from . import labels, permissions
 from .deadlines import DueStatus
 from .models import Approver, Referral, ReferralEvent, ReferralMessage, ReferralType
-from .workflow import TABLES, Action, Direction, Party, State
+from .workflow import TABLES, Action, Direction, Evaluation, Party, State
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
@@ -163,6 +163,45 @@ def _filtered(user, f: Filters) -> sa.Select:
         like = "%" + f.keyword.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(sa.or_(Referral.title.ilike(like, escape="\\"), Referral.serial.ilike(like, escape="\\")))
     return stmt
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """Evaluations of the finished items of a search (DOMAIN.md §8). 未反馈 is counted apart and is
+    not part of `evaluated`: an item the evaluator never rated says nothing about satisfaction."""
+
+    satisfied: int
+    basically: int
+    dissatisfied: int
+    no_feedback: int
+
+    @property
+    def evaluated(self) -> int:
+        return self.satisfied + self.basically + self.dissatisfied
+
+    @property
+    def rate(self) -> float | None:
+        """(满意 + 基本满意) ÷ evaluated."""
+        return (self.satisfied + self.basically) / self.evaluated if self.evaluated else None
+
+    @property
+    def satisfied_rate(self) -> float | None:
+        return self.satisfied / self.evaluated if self.evaluated else None
+
+
+def satisfaction(user, filters: Filters) -> Satisfaction:
+    """The final evaluations of the items `user` finds with `filters` (closed or archived ones: an
+    item reopened after 不满意 is still being handled and has no final evaluation yet)."""
+    found = (_filtered(user, filters).with_only_columns(Referral.id)
+             .where(Referral.state.in_([State.CLOSED, State.ARCHIVED]), Referral.evaluation.is_not(None))
+             .order_by(None).subquery())
+    counts = dict(db.session.execute(
+        sa.select(Referral.evaluation, sa.func.count()).where(Referral.id.in_(sa.select(found.c.id)))
+        .group_by(Referral.evaluation)).all())
+    return Satisfaction(satisfied=counts.get(Evaluation.SATISFIED, 0),
+                        basically=counts.get(Evaluation.BASICALLY_SATISFIED, 0),
+                        dissatisfied=counts.get(Evaluation.DISSATISFIED, 0),
+                        no_feedback=counts.get(Evaluation.NO_FEEDBACK, 0))
 
 
 def _page(stmt: sa.Select, sort: Sort, after: str | None, limit: int) -> Page:
@@ -333,7 +372,7 @@ def messages_for(referral: Referral, user) -> list[ReferralMessage]:
 def npc_log(referral: Referral) -> list[tuple[dt.datetime, str, str, str, str]]:
     """Everything the NPC side did or wrote to the procuratorate on this referral, in time order:
     (when, person, organisation, action, text). The NPC side's internal notes never reached it."""
-    rows = [(e.at, e.actor_label, e.actor.organisation.name if e.actor else "", labels.action(Action(e.action)), e.note)
+    rows = [(e.at, e.actor_label, e.actor.organisation.name if e.actor else "", labels.action(e.action), e.note)
             for e in timeline(referral) if e.side == Side.NPC.value]
     messages = db.session.scalars(
         sa.select(ReferralMessage).where(ReferralMessage.referral_id == referral.id,

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Role, User, UserRole
 from ..accounts.permissions import can_manage_referral_types
+from ..attachments import services as attachments
 from ..audit import services as audit
 from ..db import db, utcnow
 from ..errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
@@ -21,7 +22,7 @@ from ..orgs.models import Organisation, OrgKind
 from ..orgs.permissions import institution_of
 from ..workdays import PeriodUnit, today
 from . import labels, permissions
-from .deadlines import DueKind, current_due_of, due, local_date, rehandling_due
+from .deadlines import DueKind, current_due_of, due, local_date, rehandling_due, return_window_end
 from .models import Approver, Classification, Referral, ReferralEvent, ReferralMessage, ReferralType, SerialCounter
 from .workflow import Action, Direction, Evaluation, Outcome, Party, State
 
@@ -252,6 +253,10 @@ def return_referral(referral: Referral, *, actor, reason: str, suggested_receive
                     expected_version: int | None = None) -> None:
     """退回: wrong jurisdiction, with the reason and where it should go instead."""
     check(referral, Action.RETURN, actor, expected_version=expected_version)
+    window_end = return_window_end(referral)
+    if window_end is not None and today() > window_end:
+        raise ValidationFailed(_("退回期限已于 %(d)s 届满（发出后 %(n)d 个工作日内可以退回），请受理后办理，"
+                                 "或通过留言与发出方协商。", d=window_end.isoformat(), n=referral.type.return_window_days))
     reason = _text(reason, "reason", _("退回须说明理由。"))
     if suggested_receiver is None:
         raise ValidationFailed(_("退回须注明建议的接收单位。"), field="suggested_receiver")
@@ -363,18 +368,47 @@ def record_consultation(referral: Referral, *, actor, held_on: dt.date, note: st
     apply(referral, Action.CONSULT, actor, note=_("%(d)s 面商：%(n)s", d=held_on.isoformat(), n=note))
 
 
-def reply(referral: Referral, *, actor, outcome: Outcome, text: str, expected_version: int | None = None) -> None:
+def reply(referral: Referral, *, actor, outcome: Outcome, text: str, files=(),
+          expected_version: int | None = None) -> None:
+    """答复 with the result category, the text and result attachments (`files`: (name, stream) pairs).
+    An extension request still pending lapses: the reply ends the period it was asked for."""
     check(referral, Action.REPLY, actor, expected_version=expected_version)
     if outcome is None:
         raise ValidationFailed(_("请选择办理结果。"), field="outcome")
-    referral.reply_text = _text(text, "text", _("请填写答复内容。"))
+    text = _text(text, "text", _("请填写答复内容。"))
+    stored = []
+    for name, stream in files:
+        try:
+            stored.append(attachments.store(referral, actor=actor, upload_name=name, stream=stream))
+        except ValidationFailed as exc:  # the form's field is `attachments`
+            raise ValidationFailed(_("附件“%(n)s”：%(m)s", n=name, m=exc.message), field="attachments") from exc
+    if referral.extension_requested_until is not None:
+        _lapse_extension(referral, actor)
+    referral.reply_text = text
     referral.outcome = outcome
     referral.replied_at = utcnow()
     referral.evaluation_due = due(referral.type, DueKind.EVALUATION, today())
     referral.evaluation_reminded = False
-    apply(referral, Action.REPLY, actor, note=referral.reply_text, summary={"outcome": outcome.value})
+    apply(referral, Action.REPLY, actor,
+          note=referral.reply_text + ("\n" + _("附件：%(f)s", f="、".join(a.filename for a in stored)) if stored else ""),
+          summary={"outcome": outcome.value, "attachments": [a.id for a in stored]})
     _tell(_sender_staff(referral), referral, "evaluation_asked",
           _("事项已答复，请评价：%(h)s", h=_heading(referral)), labels.outcome(outcome))
+
+
+def _lapse_extension(referral: Referral, actor) -> None:
+    """A timeline entry and an audit entry for the extension request the reply leaves undecided."""
+    until = referral.extension_requested_until
+    referral.extension_requested_until = referral.extension_reason = None
+    db.session.add(ReferralEvent(
+        referral=referral, action=labels.LAPSED_EXTENSION, from_state=referral.state.value,
+        to_state=referral.state.value, actor_id=actor.id if actor is not None else None,
+        actor_label=actor.display_name if actor is not None else "系统", side=_side_label(actor),
+        note=_("已答复，申请延期至 %(d)s 的请求不再审批。", d=until.isoformat()),
+        due_before=referral.current_due, due_after=referral.current_due, round=referral.round))
+    db.session.flush()
+    audit.record(f"referral.{labels.LAPSED_EXTENSION}", actor=actor, obj=referral,
+                 summary={"serial": referral.serial, "until": until.isoformat()})
 
 
 def evaluate(referral: Referral, *, actor, evaluation: Evaluation, reasons: str = "",
@@ -455,6 +489,14 @@ def post_message(referral: Referral, *, actor, body: str, internal: bool = False
         other = _receiver_staff(referral) if permissions.user_side_of(actor, referral) is Party.SENDER else _sender_staff(referral)
         _tell([u for u in other if u.id != actor.id], referral, "message", _("新留言：%(h)s", h=_heading(referral)), body[:200])
     return message
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+def record_export(*, actor, what: str, rows: int, filters: dict | None = None, referral: Referral | None = None) -> None:
+    """Audit an export (the search as XLSX, a referral's NPC-side log): who took which rows out."""
+    audit.record(f"referral.export.{what}", actor=actor, obj=referral,
+                 summary={"rows": rows, "filters": {k: v for k, v in (filters or {}).items() if v not in (None, "")}})
 
 
 # --- referral types (administration) -------------------------------------------------------------

@@ -9,9 +9,11 @@ import uuid
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import CombinedMultiDict
 
 from ..accounts.models import Role, User
-from ..db import commit, db, utcnow
+from ..attachments import permissions as attachment_permissions, queries as attachment_queries
+from ..db import commit, db, utcnow, writes_on_get
 from ..errors import ValidationFailed
 from ..orgs.models import Organisation
 from ..orgs.permissions import institution_of
@@ -80,17 +82,33 @@ def search():
     page = queries.search(current_user, form.filters(), after=request.args.get("after"), limit=_size())
     return render_template("referrals/search.html", form=form, page=page, due=queries.DueThresholds.on(),
                            export_url=url_for(".export", **{k: v for k, v in request.args.items() if k != "after"}),
+                           satisfaction_url=url_for(".satisfaction",
+                                                    **{k: v for k, v in request.args.items() if k != "after"}),
                            export_max=EXPORT_MAX_ROWS)
 
 
+@bp.get("/satisfaction")
+def satisfaction():
+    """The satisfaction figures of the search's filters: 未反馈 shown apart, never in the rate."""
+    form = _search_form()
+    args = {k: v for k, v in request.args.items() if k != "after"}
+    return render_template("referrals/satisfaction.html", form=form,
+                           figures=queries.satisfaction(current_user, form.filters()),
+                           search_url=url_for(".search", **args))
+
+
 @bp.get("/export.xlsx")
+@writes_on_get  # every export is audited
 def export():
     filters = _search_form().filters()
     if queries.beyond(current_user, filters, EXPORT_MAX_ROWS):
         flash(_("符合条件的事项超过 %(n)d 条，超出一次导出的上限。请缩小筛选范围（如按年度、类型或单位）后再导出。",
                 n=EXPORT_MAX_ROWS), "error")
         return redirect(url_for(".search", **request.args))
-    data = _workbook(queries.for_export(current_user, filters), queries.DueThresholds.on())
+    data, count = _workbook(queries.for_export(current_user, filters), queries.DueThresholds.on())
+    services.record_export(actor=current_user, what="xlsx", rows=count,
+                           filters={k: v for k, v in request.args.items() if k != "after"})
+    commit()
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
                      download_name=_("移送事项-%(d)s.xlsx", d=today().isoformat()))
 
@@ -125,21 +143,23 @@ def _local(moment):
     return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).replace(tzinfo=None)
 
 
-def _workbook(rows, due: queries.DueThresholds) -> bytes:
+def _workbook(rows, due: queries.DueThresholds) -> tuple[bytes, int]:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("移送事项"))
     columns = _export_columns()
     sheet.append([title for title, _get in columns] + [_("期限状态")])
+    count = 0
     for referral in rows:
         sheet.append([get(referral) for _title, get in columns] + [labels.due_status(due.status(referral.current_due))])
+        count += 1
     note = book.create_sheet(_("说明"))
     note.append([_("时间均为北京时间（Asia/Shanghai）；期限为当日 24:00 届满。导出于 %(t)s。",
                    t=local_time(utcnow(), "%Y-%m-%d %H:%M"))])
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    return out.getvalue(), count
 
 
 # --- writing a referral ---------------------------------------------------------------------------
@@ -213,6 +233,9 @@ def _detail_page(referral: Referral, *, failed=None, message_form=None, status: 
         parent=referral.parent if referral.parent and permissions.can_view(current_user, referral.parent) else None,
         children=[c for c in report_services.children(referral) if permissions.can_view(current_user, c)],
         lead_times=lead_times,
+        attachments=attachment_queries.for_owner(current_user, Referral.__tablename__, referral.id),
+        upload_url=(url_for("attachments.upload", referral_id=referral.id)
+                    if attachment_permissions.can_upload(current_user, referral) else None),
         npc_log=permissions.can_export_npc_log(current_user, referral),
         sender_party=labels.party_name(referral.direction, Party.SENDER),
         receiver_party=labels.party_name(referral.direction, Party.RECEIVER)), status
@@ -268,7 +291,8 @@ def act(referral_id: int, action_name: str):
     # Stale page, wrong state or wrong person: the global handler answers 409/403 with the reason.
     services.check(referral, action, current_user,
                    expected_version=request.form.get(f"{action.value}-version", type=int))
-    form = action_form(action, referral, formdata=request.form)
+    formdata = CombinedMultiDict((request.files, request.form)) if request.files else request.form
+    form = action_form(action, referral, formdata=formdata)
     if form.validate():
         try:
             _PERFORM[action](referral, form)
@@ -289,6 +313,11 @@ def _org(org_id):
 
 def _user(user_id):
     return db.session.get(User, user_id) if user_id else None
+
+
+def _files(field) -> list[tuple[str, object]]:
+    """The files chosen in a file field as (name, stream); a browser sends an empty part for none."""
+    return [(f.filename, f.stream) for f in (field.data or []) if getattr(f, "filename", None)]
 
 
 def _type(type_id):
@@ -316,7 +345,8 @@ _PERFORM = {
     Action.DECIDE_EXTENSION: lambda r, f: services.decide_extension(
         r, actor=current_user, approve=f.approve.data == "1", note=f.note.data, expected_version=f.version.data),
     Action.REPLY: lambda r, f: services.reply(r, actor=current_user, outcome=Outcome(f.outcome.data),
-                                              text=f.text.data, expected_version=f.version.data),
+                                              text=f.text.data, files=_files(f.attachments),
+                                              expected_version=f.version.data),
     Action.EVALUATE: lambda r, f: services.evaluate(r, actor=current_user, evaluation=Evaluation(f.evaluation.data),
                                                     reasons=f.reasons.data, expected_version=f.version.data),
     Action.URGE: lambda r, f: services.urge(r, actor=current_user, note=f.note.data, expected_version=f.version.data),
@@ -357,6 +387,7 @@ def post_message(referral_id: int):
 
 
 @bp.get("/<int:referral_id>/npc-log.csv")
+@writes_on_get  # every export is audited
 def npc_log(referral_id: int):
     referral = _load(referral_id)
     if not permissions.can_export_npc_log(current_user, referral):
@@ -364,8 +395,11 @@ def npc_log(referral_id: int):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("时间（北京时间）"), _("人员"), _("单位"), _("事项"), _("内容")])
-    for at, person, org, what, text in queries.npc_log(referral):
+    entries = queries.npc_log(referral)
+    for at, person, org, what, text in entries:
         writer.writerow([local_time(at, "%Y-%m-%d %H:%M:%S")] + [_cell(v) for v in (person, org, what, text)])
+    services.record_export(actor=current_user, what="npc_log", rows=len(entries), referral=referral)
+    commit()
     data = ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
     return send_file(io.BytesIO(data), mimetype="text/csv", as_attachment=True,
                      download_name=_("%(s)s-人大方往来记录.csv", s=referral.serial or referral.id))
