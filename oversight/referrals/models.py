@@ -77,6 +77,9 @@ class Referral(db.Model):
         sa.Index("ix_referrals_open_due", "state", "current_due"),
         sa.Index("ix_referrals_handler", "handler_id", "state"),
         sa.Index("ix_referrals_deputy", "deputy_id", "updated_at"),
+        # Searches walk these in sort order and stop at the page's end (referrals/pages.py).
+        sa.Index("ix_referrals_due_id", "current_due", "id"),
+        sa.Index("ix_referrals_updated_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,7 +23,7 @@ from ..orgs.models import Organisation, OrgKind, Side
 from ..orgs.permissions import institution_of, scope_root
 from ..orgs.queries import in_scope
 from ..workdays import add_working_days, current_calendar, today
-from . import labels, permissions
+from . import labels, pages, permissions
 from .deadlines import DueStatus
 from .models import Approver, Referral, ReferralEvent, ReferralMessage, ReferralType
 from .workflow import TABLES, Action, Direction, Evaluation, Party, State
@@ -124,7 +124,7 @@ def waiting_for(user) -> sa.ColumnElement[bool]:
 def inbox(user, *, after: str | None = None, limit: int = 50) -> Page:
     """What `user` must act on, earliest due first."""
     stmt = sa.select(Referral).where(visible_to(user), waiting_for(user))
-    return _page(stmt, Sort.DUE, after, limit)
+    return _page(stmt, Sort.DUE, after, limit, selective=True)
 
 
 def sent(user, *, after: str | None = None, limit: int = 50) -> Page:
@@ -204,22 +204,9 @@ def satisfaction(user, filters: Filters) -> Satisfaction:
                         no_feedback=counts.get(Evaluation.NO_FEEDBACK, 0))
 
 
-def _page(stmt: sa.Select, sort: Sort, after: str | None, limit: int) -> Page:
-    cursor = _decode(after, sort)
-    due, updated = Referral.current_due, Referral.updated_at
-    if sort is Sort.DUE:
-        stmt = stmt.order_by(due.asc().nulls_last(), Referral.id.asc())
-        if cursor and cursor[0] is None:
-            stmt = stmt.where(due.is_(None), Referral.id > cursor[1])
-        elif cursor:
-            stmt = stmt.where(sa.or_(due > cursor[0], sa.and_(due == cursor[0], Referral.id > cursor[1]), due.is_(None)))
-    else:
-        stmt = stmt.order_by(updated.desc(), Referral.id.desc())
-        if cursor:
-            stmt = stmt.where(sa.or_(updated < cursor[0], sa.and_(updated == cursor[0], Referral.id < cursor[1])))
-    rows = list(db.session.scalars(stmt.limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
+def _page(stmt: sa.Select, sort: Sort, after: str | None, limit: int, *, selective: bool = False) -> Page:
+    rows, more = pages.rows_after(stmt, by_due=sort is Sort.DUE, cursor=_decode(after, sort), limit=limit,
+                                  selective=selective)
     return Page(rows, more, _encode(rows[-1], sort) if more else None)
 
 
