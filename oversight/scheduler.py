@@ -4,11 +4,11 @@ Production runs it as its own process, `flask scheduler run`; the embedded singl
 may start it inside the web process instead (`SCHEDULER_IN_PROCESS`, which `scripts/run` sets for
 `flask run`). Jobs are thin: they push an app context, call services and commit once.
 
-Only ONE scheduler may run per database: two schedulers sharing the job store each run every job
-(STACK.md measured it with two gunicorn workers). So never enable the in-process scheduler under
-gunicorn, and never run `flask scheduler run` beside it. Electing a single scheduler with a
-PostgreSQL advisory lock is a later issue; until then the deadline sweep's per-date bookkeeping
-keeps a double run from sending reminders twice, but not every future job will be that forgiving.
+Only ONE scheduler may act per database: two schedulers sharing the job store each run every job
+(STACK.md measured it with two gunicorn workers). So a scheduler first takes `SchedulerLock` (a
+PostgreSQL advisory lock, or a lock file beside the SQLite database) and holds it for its lifetime;
+a second `flask scheduler run` stands by, retrying every `SCHEDULER_LOCK_RETRY` seconds, and takes
+over when the first one ends. An in-process scheduler that cannot get the lock does not start.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import logging
 import os
 import signal
 import sys
+import time
 
 import click
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -27,6 +28,8 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import Flask, current_app
 from flask.cli import AppGroup, get_debug_flag
 from sqlalchemy.pool import NullPool
+
+from .scheduler_lock import SchedulerLock
 
 # APScheduler creates and owns this table; migrations/env.py keeps Alembic away from it.
 JOBS_TABLE = "apscheduler_jobs"
@@ -43,6 +46,7 @@ JOB_DEFAULTS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600
 
 _app: Flask | None = None                        # the app whose context jobs run in
 _in_process: BackgroundScheduler | None = None   # the web process's own scheduler, once started
+_in_process_lock: SchedulerLock | None = None    # held while it runs (dropping it would release it)
 
 
 def build(app: Flask, *, blocking: bool = False) -> BaseScheduler:
@@ -56,7 +60,8 @@ def build(app: Flask, *, blocking: bool = False) -> BaseScheduler:
                                engine_options={"poolclass": NullPool})
     scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(
         jobstores={"default": store}, timezone=tz, job_defaults=JOB_DEFAULTS)
-    for job_id, func, cron in JOBS:
+    # SCHEDULER_JOBS replaces the list (tests, or a deployment that moves a job's time).
+    for job_id, func, cron in app.config.get("SCHEDULER_JOBS") or JOBS:
         # A fixed id and replace_existing: restarting the scheduler updates the stored job instead
         # of adding a second copy.
         scheduler.add_job(func, CronTrigger(timezone=tz, **cron), id=job_id, name=job_id,
@@ -75,10 +80,14 @@ def job_app() -> Flask:
 
 def start_in_process(app: Flask) -> BackgroundScheduler | None:
     """Start a background scheduler inside this process if it is the one serving requests."""
-    global _in_process
+    global _in_process, _in_process_lock
     if _in_process is not None or app.testing or not _serving_process():
         return None
-    _in_process = build(app)
+    lock = SchedulerLock(app)
+    if not lock.try_acquire():
+        app.logger.warning("scheduler not started in process %d: another scheduler holds the lock", os.getpid())
+        return None
+    _in_process, _in_process_lock = build(app), lock
     _in_process.start()
     atexit.register(_stop_in_process)
     app.logger.warning("scheduler started in process %d (SCHEDULER_IN_PROCESS)", os.getpid())
@@ -104,10 +113,12 @@ def _serving_process() -> bool:
 
 
 def _stop_in_process() -> None:
-    global _in_process
+    global _in_process, _in_process_lock
     if _in_process is not None and _in_process.running:
         _in_process.shutdown(wait=False)
-    _in_process = None
+    if _in_process_lock is not None:
+        _in_process_lock.release()
+    _in_process = _in_process_lock = None
 
 
 scheduler_cli = AppGroup("scheduler", help="Scheduled jobs.")
@@ -115,14 +126,26 @@ scheduler_cli = AppGroup("scheduler", help="Scheduled jobs.")
 
 @scheduler_cli.command("run")
 def run_command() -> None:
-    """Run the scheduler in this process until interrupted. Run exactly one per deployment."""
+    """Run the scheduler in this process until interrupted; a second one stands by until the first ends."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    scheduler = build(current_app._get_current_object(), blocking=True)
+    app = current_app._get_current_object()
     # A service manager stops us with SIGTERM: leave like Ctrl-C does, letting a running job finish.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    lock = SchedulerLock(app)
+    if not lock.try_acquire():
+        click.echo(f"another scheduler holds the lock; standing by (pid {os.getpid()})")
+        try:
+            while not lock.try_acquire():
+                time.sleep(app.config.get("SCHEDULER_LOCK_RETRY", 15))
+        except (KeyboardInterrupt, SystemExit):
+            return
+    click.echo(f"scheduler lock taken (pid {os.getpid()})")
+    scheduler = build(app, blocking=True)
     click.echo("scheduler running (Ctrl-C to stop); jobs: " + ", ".join(job_id for job_id, *_ in JOBS))
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         if scheduler.running:
             scheduler.shutdown()
+    finally:
+        lock.release()
