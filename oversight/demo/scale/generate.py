@@ -166,6 +166,8 @@ def _finish(ctx: Context, started: dict) -> None:
         for table in ("referrals", "referral_events", "users"):
             db.session.execute(sa.text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"))
+    # Fresh planner statistics: after a bulk load the planners' guesses are far off until ANALYZE.
+    db.session.execute(sa.text("ANALYZE"))
     chain = Chain()
     chain.add(DONE, at=utcnow(), actor=SYSTEM, object_type="", object_id="",
               summary={"profile": ctx.profile.name, "seed": ctx.seed, **ctx.counts})
