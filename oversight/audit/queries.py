@@ -31,4 +31,12 @@ def search(*, actor: str = "", action: str = "", object_type: str = "", object_i
 
 
 def actions() -> list[str]:
-    return list(db.session.scalars(sa.select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
+    """The distinct actions, hopping along `ix_audit_entries_action` (one index probe per action)
+    instead of reading every entry: a SELECT DISTINCT reads all 10M of a municipality's log."""
+    return list(db.session.scalars(sa.text(
+        "WITH RECURSIVE found(action) AS ("
+        " SELECT min(action) FROM audit_entries"
+        " UNION ALL"
+        " SELECT (SELECT min(e.action) FROM audit_entries e WHERE e.action > found.action)"
+        " FROM found WHERE found.action IS NOT NULL)"
+        " SELECT action FROM found WHERE action IS NOT NULL")))
