@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("item_views", __name__)
