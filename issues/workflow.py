@@ -96,6 +96,9 @@ IS, IA = ItemState, ItemAction
 OPEN_ITEM_STATES = (IS.PENDING, IS.IN_PROGRESS)
 ITEM_TRANSITIONS: dict[tuple[ItemState, ItemAction], Transition] = {
     (IS.PENDING, IA.START): _t(IS.IN_PROGRESS, Party.UNIT, P_CONTACT, guard="issued"),
+    # A first progress report starts the work as well.
+    (IS.PENDING, IA.REPORT_PROGRESS): _t(IS.IN_PROGRESS, Party.UNIT, P_CONTACT,
+                                         guard="issued; percent_0_100; text"),
     (IS.IN_PROGRESS, IA.REPORT_PROGRESS): _t(None, Party.UNIT, P_CONTACT,
                                              guard="percent_0_100; reason_if_lower; text"),
     (IS.IN_PROGRESS, IA.REQUEST_SIGNOFF): _t(IS.AWAITING_SIGNOFF, Party.UNIT, P_CONTACT, guard="reported_100"),
