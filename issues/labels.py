@@ -47,3 +47,22 @@ def severity(value: Severity) -> str:
 def source_kind(value: SourceKind) -> str:
     return {SourceKind.REFERRAL: _("移送事项"), SourceKind.MEETING_DECISION: _("会议议定事项"),
             SourceKind.MODEL_ALERT: _("模型预警"), SourceKind.OTHER: _("其他来源")}[value]
+
+
+def event(action: str) -> str:
+    """A topic timeline line's action: a transition or a drafting step."""
+    drafting = {"create": _("建立议题"), "link_source": _("关联来源事项"), "add_source": _("添加来源"),
+                "add_problem": _("添加问题"), "add_responsibility": _("添加责任"), "add_item": _("添加整改事项")}
+    if action in drafting:
+        return drafting[action]
+    try:
+        return topic_action(TopicAction(action))
+    except ValueError:
+        return action
+
+
+def item_event(action: str) -> str:
+    try:
+        return item_action(ItemAction(action))
+    except ValueError:
+        return action

@@ -26,6 +26,7 @@ BLUEPRINTS = [
     "oversight.referrals.views:bp",
     "oversight.referrals.admin_views:bp",
     "issues.views:bp",
+    "issues.list_views:bp",
     "issues.item_views:bp",
 ]
 CLI_GROUPS = [
