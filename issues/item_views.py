@@ -2,7 +2,9 @@
 one small form per allowed step — progress, sign-off request, sign-off or return, urging, extension."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,11 +12,13 @@ from oversight.db import commit, db
 from oversight.errors import ValidationFailed
 from oversight.referrals.queries import DueThresholds
 from oversight.web.forms import apply_errors
+from oversight.workdays import today
 
 from . import labels, permissions, queries
-from .forms import ITEM_FORMS, action_form
+from .documents import XLSX
+from .forms import ITEM_FORMS, ImportForm, action_form
 from .models import RectificationItem
-from .services import items as item_services
+from .services import items as item_services, sheets
 from .workflow import ItemAction
 
 bp = Blueprint("rectification", __name__, url_prefix="/topics/items")
@@ -84,3 +88,36 @@ def act(item_id: int, action_name: str):
                     s=labels.item_state(item.state)), "success")
             return redirect(url_for(".detail", item_id=item.id))
     return item_page(item, failed=(action, form), status=422)
+
+
+# --- the spreadsheet round trip -------------------------------------------------------------------
+
+@bp.get("/progress.xlsx")
+def export_progress():
+    if not permissions.can_use_topics(current_user):
+        abort(403)
+    return send_file(io.BytesIO(sheets.export_items(current_user)), mimetype=XLSX, as_attachment=True,
+                     download_name=_("整改进展-%(d)s.xlsx", d=today().isoformat()))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_progress():
+    if not permissions.can_use_topics(current_user):
+        abort(403)
+    form, refused = ImportForm(), []
+    if form.validate_on_submit():
+        try:
+            result = sheets.import_progress(form.file.data.stream, actor=current_user)
+        except sheets.ImportFailed as exc:
+            db.session.rollback()  # all rows or none
+            flash(exc.message, "error")
+            refused = exc.rows
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            commit()
+            flash(_("已导入 %(n)d 条进展报告（%(s)d 行未填写，已跳过）。", n=result.applied, s=result.skipped), "success")
+            return redirect(url_for(".import_progress"))
+    status = 422 if (refused or form.errors) else 200
+    return render_template("topics/import.html", form=form, refused=refused), status
