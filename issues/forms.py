@@ -157,9 +157,12 @@ class ExtensionForm(_Versioned):
 
 
 class DecideForm(_Versioned):
-    approve = SelectField(_l("审批意见"), choices=[("yes", _l("同意")), ("no", _l("不同意"))],
-                          invalid_choice_message=INVALID_CHOICE)
+    approve = SelectField(_l("审批意见"), choices=[], invalid_choice_message=INVALID_CHOICE)
     note = _text(_l("说明"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.approve.choices = [("yes", str(_l("同意"))), ("no", str(_l("不同意")))]
 
 
 ITEM_FORMS = {ItemAction.START: NoteForm, ItemAction.REPORT_PROGRESS: ProgressForm,

@@ -54,7 +54,7 @@ def _save(topic, name, form, call, done):
 @bp.post("/<int:topic_id>/problems")
 def add_problem(topic_id: int):
     topic = _drafting(topic_id)
-    form = ProblemForm()
+    form = ProblemForm(prefix="problem")
     form.set_choices()
     return _save(topic, "problem", form, lambda: lists.add_problem(
         topic, actor=current_user, description=form.description.data, evidence=form.evidence.data,
@@ -64,7 +64,7 @@ def add_problem(topic_id: int):
 @bp.post("/<int:topic_id>/responsibilities")
 def add_responsibility(topic_id: int):
     topic = _drafting(topic_id)
-    form = ResponsibilityForm()
+    form = ResponsibilityForm(prefix="resp")
     from .queries import unit_choices
 
     form.set_choices(topic, unit_choices())
@@ -79,7 +79,7 @@ def add_responsibility(topic_id: int):
 @bp.post("/<int:topic_id>/items")
 def add_item(topic_id: int):
     topic = _drafting(topic_id)
-    form = ItemForm()
+    form = ItemForm(prefix="item")
     form.set_choices(topic)
     return _save(topic, "item", form, lambda: lists.add_item(
         _child(Responsibility, form.responsibility.data, topic), actor=current_user, measures=form.measures.data,
@@ -104,7 +104,7 @@ def link_source(topic_id: int):
     topic = load(topic_id)
     if not permissions.is_owner_side(current_user, topic):
         abort(403)
-    form = SourceForm()
+    form = SourceForm(prefix="source")
     form.referral.choices = [(0, "")] + [(r.id, r.title) for r in referral_choices()]
     if form.validate():
         try:

@@ -113,8 +113,9 @@ def detail_page(topic: Topic, *, failed: tuple | None = None, drafting: dict | N
     draft_forms = {}
     if permissions.can_edit_lists(current_user, topic):
         units = queries.unit_choices()
-        draft_forms = {"problem": ProblemForm(formdata=None), "responsibility": ResponsibilityForm(formdata=None),
-                       "item": ItemForm(formdata=None), "source": SourceForm(formdata=None)}
+        draft_forms = {"problem": ProblemForm(formdata=None, prefix="problem"),
+                       "responsibility": ResponsibilityForm(formdata=None, prefix="resp"),
+                       "item": ItemForm(formdata=None, prefix="item"), "source": SourceForm(formdata=None, prefix="source")}
         draft_forms.update(drafting or {})
         draft_forms["problem"].set_choices()
         draft_forms["responsibility"].set_choices(topic, units)

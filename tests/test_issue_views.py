@@ -46,27 +46,27 @@ def test_open_and_draft_through_the_pages(client, login, crew):
                                                 "lead_body": crew.world.body.id, "classification": "internal"})
     assert response.status_code == 302
     topic = db.session.scalar(sa.select(Topic))
-    assert client.post(f"/topics/{topic.id}/problems", data={"description": "涉企案件久拖不决",
-                                                             "severity": "serious"}).status_code == 302
+    assert client.post(f"/topics/{topic.id}/problems", data={"problem-description": "涉企案件久拖不决",
+                                                             "problem-severity": "serious"}).status_code == 302
     problem = topic.problems[0]
     # A responsibility without a responsible unit: refused in Chinese, nothing saved.
-    response = client.post(f"/topics/{topic.id}/responsibilities", data={"problem": problem.id, "lead_unit": 0})
+    response = client.post(f"/topics/{topic.id}/responsibilities", data={"resp-problem": problem.id, "resp-lead_unit": 0})
     assert response.status_code == 422 and "请选择责任单位" in text_of(response)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Responsibility)) == 0
-    client.post(f"/topics/{topic.id}/responsibilities", data={"problem": problem.id, "lead_unit": crew.world.proc.id,
-                                                              "responsible_person": "张某"})
+    client.post(f"/topics/{topic.id}/responsibilities", data={"resp-problem": problem.id, "resp-lead_unit": crew.world.proc.id,
+                                                              "resp-responsible_person": "张某"})
     resp = db.session.scalar(sa.select(Responsibility))
     # An item without a responsibility, and one due before the issue date.
-    response = client.post(f"/topics/{topic.id}/items", data={"responsibility": 0, "measures": "清理积案",
-                                                              "due_date": (today() + dt.timedelta(days=30)).isoformat()})
+    response = client.post(f"/topics/{topic.id}/items", data={"item-responsibility": 0, "item-measures": "清理积案",
+                                                              "item-due_date": (today() + dt.timedelta(days=30)).isoformat()})
     assert response.status_code == 422 and "请选择责任单位" in text_of(response)
-    response = client.post(f"/topics/{topic.id}/items", data={"responsibility": resp.id, "measures": "清理积案",
-                                                              "due_date": (today() - dt.timedelta(days=1)).isoformat()})
+    response = client.post(f"/topics/{topic.id}/items", data={"item-responsibility": resp.id, "item-measures": "清理积案",
+                                                              "item-due_date": (today() - dt.timedelta(days=1)).isoformat()})
     assert response.status_code == 422 and "不能早于或等于清单印发日期" in text_of(response)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RectificationItem)) == 0
-    client.post(f"/topics/{topic.id}/items", data={"responsibility": resp.id, "measures": "清理积案",
-                                                   "due_date": (today() + dt.timedelta(days=30)).isoformat(),
-                                                   "progress_every_days": 30})
+    client.post(f"/topics/{topic.id}/items", data={"item-responsibility": resp.id, "item-measures": "清理积案",
+                                                   "item-due_date": (today() + dt.timedelta(days=30)).isoformat(),
+                                                   "item-progress_every_days": 30})
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RectificationItem)) == 1
     page = text_of(client.get(f"/topics/{topic.id}"))
     assert "问题清单" in page and "责任清单" in page and "整改清单" in page and "涉企案件久拖不决" in page
