@@ -80,7 +80,7 @@ class TopicSource(db.Model):
     __tablename__ = "topic_sources"
     __table_args__ = (
         sa.CheckConstraint("kind <> 'referral' OR referral_id IS NOT NULL", name="referral_source_linked"),
-        sa.UniqueConstraint("topic_id", "referral_id", name="one_link_per_referral"),
+        sa.UniqueConstraint("topic_id", "referral_id"),  # one link per referral
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,7 +97,7 @@ class Problem(db.Model):
     """One row of the issue list (问题清单)."""
 
     __tablename__ = "topic_problems"
-    __table_args__ = (sa.UniqueConstraint("topic_id", "number", name="number_per_topic"),)
+    __table_args__ = (sa.UniqueConstraint("topic_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topics.id"))
@@ -248,7 +248,7 @@ class ListVersion(db.Model):
     """An issued version of a topic's three lists: a numbered document, frozen as a snapshot."""
 
     __tablename__ = "topic_list_versions"
-    __table_args__ = (sa.UniqueConstraint("topic_id", "number", name="number_per_topic"),)
+    __table_args__ = (sa.UniqueConstraint("topic_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topics.id"))

@@ -96,7 +96,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_topic_list_versions_topic_id_topics')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_topic_list_versions')),
     sa.UniqueConstraint('document_number', name=op.f('uq_topic_list_versions_document_number')),
-    sa.UniqueConstraint('topic_id', 'number', name='number_per_topic')
+    sa.UniqueConstraint('topic_id', 'number', name=op.f('uq_topic_list_versions_topic_id_number'))
     )
     op.create_table('topic_problems',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -108,7 +108,7 @@ def upgrade():
     sa.Column('severity', sa.Enum('minor', 'serious', 'grave', name='severity', native_enum=False, create_constraint=True), nullable=False),
     sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_topic_problems_topic_id_topics')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_topic_problems')),
-    sa.UniqueConstraint('topic_id', 'number', name='number_per_topic')
+    sa.UniqueConstraint('topic_id', 'number', name=op.f('uq_topic_problems_topic_id_number'))
     )
     op.create_table('topic_sources',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -120,7 +120,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['referral_id'], ['referrals.id'], name=op.f('fk_topic_sources_referral_id_referrals')),
     sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_topic_sources_topic_id_topics')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_topic_sources')),
-    sa.UniqueConstraint('topic_id', 'referral_id', name='one_link_per_referral')
+    sa.UniqueConstraint('topic_id', 'referral_id', name=op.f('uq_topic_sources_topic_id_referral_id'))
     )
     with op.batch_alter_table('topic_sources', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_topic_sources_referral_id'), ['referral_id'], unique=False)
