@@ -25,6 +25,9 @@ BLUEPRINTS = [
     "oversight.attachments.views:bp",
     "oversight.referrals.views:bp",
     "oversight.referrals.admin_views:bp",
+    "issues.views:bp",
+    "issues.list_views:bp",
+    "issues.item_views:bp",
 ]
 CLI_GROUPS = [
     "oversight.audit.cli:audit_cli",

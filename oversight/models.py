@@ -6,3 +6,9 @@ from .orgs.models import Organisation  # noqa: F401
 from .workdays.models import CalendarDay, CalendarNotice  # noqa: F401
 from .attachments.models import Attachment  # noqa: F401
 from .referrals.models import Referral, ReferralEvent, ReferralMessage, ReferralType, SerialCounter  # noqa: F401
+
+# The packages built on `oversight` register their models by import path (as BLUEPRINTS do), so that
+# `oversight` never imports them by name and Alembic still sees every table.
+MODEL_MODULES = ["issues.models"]
+for _module in MODEL_MODULES:
+    __import__(_module)

@@ -34,11 +34,13 @@ from .scheduler_lock import SchedulerLock
 # APScheduler creates and owns this table; migrations/env.py keeps Alembic away from it.
 JOBS_TABLE = "apscheduler_jobs"
 DEADLINE_SWEEP = "referrals.deadline_sweep"
+RECTIFICATION_SWEEP = "issues.rectification_sweep"
 
 # Jobs by "module:function" — a persistent job store can only hold references it can import again.
 # (job id, function, cron fields in the deployment's time zone)
 JOBS = [
     (DEADLINE_SWEEP, "oversight.referrals.jobs:run_deadline_sweep", {"hour": 6, "minute": 30}),
+    (RECTIFICATION_SWEEP, "issues.jobs:run_rectification_sweep", {"hour": 6, "minute": 40}),
 ]
 # One run at a time; runs missed while the scheduler was down are folded into one and still run if
 # it comes back within the hour (APScheduler's default grace of 1 s would skip them).

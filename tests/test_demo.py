@@ -46,3 +46,19 @@ def test_demo_referrals_give_the_contact_work_to_do(app, runner, monkeypatch):
     assert "demo referrals: already present, none added" in again.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == len(referrals)
     assert verify().ok
+
+
+def test_demo_topics_at_every_stage(app, runner, monkeypatch):
+    from issues.models import RectificationItem, Topic
+    from issues.workflow import ItemState, TopicState
+
+    monkeypatch.setattr(data, "REFERRAL_COUNT", 12)
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "topics: 4" in result.output
+    states = {t.state for t in db.session.scalars(sa.select(Topic))}
+    assert {TopicState.OPEN, TopicState.IN_REVIEW, TopicState.RECTIFYING, TopicState.EVALUATED} <= states
+    item_states = {i.state for i in db.session.scalars(sa.select(RectificationItem))}
+    assert {ItemState.IN_PROGRESS, ItemState.SIGNED_OFF} <= item_states
+    assert "topics: 0" in runner.invoke(args=["demo", "load"]).output
+    assert verify().ok

@@ -20,6 +20,10 @@ from .scale.profiles import PROFILES
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
+# Demo loaders of the packages built on `oversight`, by import path (oversight never imports them):
+# each returns how many records it made (0 when its demo data exists already) and flushes.
+DEMO_LOADERS = [("topics", "issues.demo:load_topics"), ("rectification sweep", "issues.jobs:rectification_sweep")]
+
 
 def _accounts() -> list[dict]:
     return [{"role": role.value, "username": username, "password": data.DEMO_PASSWORD}
@@ -74,6 +78,12 @@ def load_command():
         started = time.perf_counter()
         counts = deadline_sweep()
         swept = time.perf_counter() - started
+    extra = []
+    for label, target in DEMO_LOADERS:
+        import importlib
+
+        module, _, attr = target.partition(":")
+        extra.append(f"{label}: {getattr(importlib.import_module(module), attr)()}")
     commit()
     click.echo(f"demo data ready: {created_orgs} organisations and {created_users} accounts created")
     if created_referrals:
@@ -81,6 +91,7 @@ def load_command():
                    + ", ".join(f"{k} {v}" for k, v in counts.items()))
     else:
         click.echo("demo referrals: already present, none added")
+    click.echo("demo extras: " + "; ".join(extra))
     click.echo("demo accounts (password for all: %s):" % data.DEMO_PASSWORD)
     for account in _accounts():
         click.echo(f"  {account['role']:<24} {account['username']}")

@@ -11,7 +11,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..accounts import permissions as account_perms
+from ..accounts.models import Role
 from ..referrals.permissions import can_use_referrals
+
+
+TOPIC_ROLES = (Role.NPC_STAFF, Role.NPC_REVIEWER, Role.PROCURATORATE_CONTACT, Role.PROCURATORATE_HANDLER)
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,8 @@ NAVIGATION = [
     NavItem("referrals.inbox", _l("待办事项"), can_use_referrals),
     NavItem("referrals.search", _l("移送事项"), can_use_referrals),
     NavItem("referrals.help_page", _l("办理流程"), can_use_referrals),
+    # `issues` registers its blueprint by name; `oversight` does not import it, so the role test is here.
+    NavItem("topics.index", _l("监督议题"), lambda u: u.has_role(*TOPIC_ROLES)),
     NavItem("orgs.index", _l("组织机构"), account_perms.can_view_directory),
     NavItem("admin_users.index", _l("用户管理"), account_perms.can_manage_users),
     NavItem("referral_types.index", _l("事项类型"), account_perms.can_manage_referral_types),

@@ -1,0 +1,123 @@
+"""The rectification item page: facts, progress (reported and accepted apart), reports, timeline, and
+one small form per allowed step — progress, sign-off request, sign-off or return, urging, extension."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from oversight.db import commit, db
+from oversight.errors import ValidationFailed
+from oversight.referrals.queries import DueThresholds
+from oversight.web.forms import apply_errors
+from oversight.workdays import today
+
+from . import labels, permissions, queries
+from .documents import XLSX
+from .forms import ITEM_FORMS, ImportForm, action_form
+from .models import RectificationItem
+from .services import items as item_services, sheets
+from .workflow import ItemAction
+
+bp = Blueprint("rectification", __name__, url_prefix="/topics/items")
+
+
+def load(item_id: int) -> RectificationItem:
+    item = db.get_or_404(RectificationItem, item_id)
+    if not permissions.can_view_item(current_user, item):
+        abort(404)
+    return item
+
+
+def item_page(item: RectificationItem, *, failed: tuple | None = None, status: int = 200):
+    forms = {a: action_form(ITEM_FORMS, a, item) for a in permissions.allowed_item_actions(current_user, item)}
+    if failed:
+        forms[failed[0]] = failed[1]
+    return render_template(
+        "topics/item.html", i=item, t=item.topic, forms=forms, failed=failed[0] if failed else None,
+        reports=queries.reports_of(item), events=queries.item_timeline(item),
+        due=queries.due_status(item, DueThresholds.on()), on_behalf=permissions.on_behalf(item.unit)), status
+
+
+@bp.get("/<int:item_id>")
+def detail(item_id: int):
+    return item_page(load(item_id))
+
+
+PERFORM = {
+    ItemAction.START: lambda i, f: item_services.start(i, actor=current_user),
+    ItemAction.REPORT_PROGRESS: lambda i, f: item_services.report_progress(
+        i, actor=current_user, percent=f.percent.data, text_=f.text.data, evidence=f.evidence.data,
+        lower_reason=f.lower_reason.data),
+    ItemAction.REQUEST_SIGNOFF: lambda i, f: item_services.request_signoff(i, actor=current_user, note=f.note.data),
+    ItemAction.SIGN_OFF: lambda i, f: item_services.sign_off(i, actor=current_user, note=f.note.data),
+    ItemAction.RETURN: lambda i, f: item_services.return_item(i, actor=current_user, reason=f.reason.data),
+    ItemAction.ACCEPT_PROGRESS: lambda i, f: item_services.accept_progress(i, actor=current_user,
+                                                                           percent=f.percent.data, note=f.note.data),
+    ItemAction.URGE: lambda i, f: item_services.urge(i, actor=current_user, note=f.note.data),
+    ItemAction.REQUEST_EXTENSION: lambda i, f: item_services.request_extension(
+        i, actor=current_user, until=f.until.data, reason=f.reason.data),
+    ItemAction.DECIDE_EXTENSION: lambda i, f: item_services.decide_extension(
+        i, actor=current_user, approve=f.approve.data == "yes", note=f.note.data),
+    ItemAction.REOPEN: lambda i, f: item_services.reopen(i, actor=current_user, reason=f.reason.data),
+}
+
+
+@bp.post("/<int:item_id>/act/<action_name>")
+def act(item_id: int, action_name: str):
+    item = load(item_id)
+    try:
+        action = ItemAction(action_name)
+    except ValueError:
+        abort(404)
+    # Stale page, wrong state or wrong person: the global handler answers 409/403 with the reason.
+    item_services.check(item, action, current_user,
+                        expected_version=request.form.get(f"{action.value}-version", type=int))
+    form = action_form(ITEM_FORMS, action, item, formdata=request.form)
+    if form.validate():
+        try:
+            PERFORM[action](item, form)
+        except ValidationFailed as exc:
+            db.session.rollback()  # nothing half-saved
+            apply_errors(form, exc)
+        else:
+            commit()
+            flash(_("“%(a)s”已完成。整改事项状态：%(s)s。", a=labels.item_action(action),
+                    s=labels.item_state(item.state)), "success")
+            return redirect(url_for(".detail", item_id=item.id))
+    return item_page(item, failed=(action, form), status=422)
+
+
+# --- the spreadsheet round trip -------------------------------------------------------------------
+
+@bp.get("/progress.xlsx")
+def export_progress():
+    if not permissions.can_use_topics(current_user):
+        abort(403)
+    return send_file(io.BytesIO(sheets.export_items(current_user)), mimetype=XLSX, as_attachment=True,
+                     download_name=_("整改进展-%(d)s.xlsx", d=today().isoformat()))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_progress():
+    if not permissions.can_use_topics(current_user):
+        abort(403)
+    form, refused = ImportForm(), []
+    if form.validate_on_submit():
+        try:
+            result = sheets.import_progress(form.file.data.stream, actor=current_user)
+        except sheets.ImportFailed as exc:
+            db.session.rollback()  # all rows or none
+            flash(exc.message, "error")
+            refused = exc.rows
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            commit()
+            flash(_("已导入 %(n)d 条进展报告（%(s)d 行未填写，已跳过）。", n=result.applied, s=result.skipped), "success")
+            return redirect(url_for(".import_progress"))
+    status = 422 if (refused or form.errors) else 200
+    return render_template("topics/import.html", form=form, refused=refused), status

@@ -1,0 +1,207 @@
+"""Read-only: the topic list (scoped, filtered, keyset-paginated), the progress roll-up, the items of a
+topic in the order the page shows them, timelines, and choices for forms.
+
+Every list starts from `visible_to(user)`, the SQL twin of `permissions.can_view`, built on the
+organisations' one scoping condition (`orgs.queries.in_scope`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from oversight.db import db
+from oversight.orgs.models import Organisation, OrgKind
+from oversight.orgs.queries import in_scope
+from oversight.referrals.deadlines import DueStatus
+from oversight.referrals.queries import DueThresholds
+
+from . import permissions
+from .models import Area, ItemEvent, ProgressReport, RectificationItem, Responsibility, Topic, TopicEvent
+from .workflow import ItemState, TopicState
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Filters:
+    state: TopicState | None = None
+    area: Area | None = None
+    unit_id: int | None = None
+    overdue_only: bool = False
+    keyword: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Topic]
+    more: bool
+    next_cursor: str | None
+
+
+def visible_to(user) -> sa.ColumnElement[bool]:
+    """The topics `permissions.can_view` lets `user` see, as one SQL condition."""
+    clauses = []
+    if user.has_role(*permissions.NPC_ROLES):
+        clauses.append(in_scope(Topic.owner_org_id, user=user))
+    if user.has_role(*permissions.UNIT_ROLES):
+        named = sa.select(Responsibility.id).join(Responsibility.problem).where(
+            in_scope(Responsibility.lead_unit_id, user=user))
+        clauses.append(sa.and_(Topic.issued_version > 0, Topic.id.in_(
+            sa.select(RectificationItem.topic_id).where(RectificationItem.responsibility_id.in_(named)))))
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def topics(user, f: Filters, *, after: str | None = None, limit: int = 50) -> Page:
+    """Topics newest change first, keyset on (updated_at, id)."""
+    stmt = _filtered(user, f).order_by(Topic.updated_at.desc(), Topic.id.desc())
+    cursor = _decode(after)
+    if cursor:
+        stmt = stmt.where(sa.or_(Topic.updated_at < cursor[0],
+                                 sa.and_(Topic.updated_at == cursor[0], Topic.id < cursor[1])))
+    rows = list(db.session.scalars(stmt.limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1] if more else None
+    return Page(rows, more, f"{(last.updated_at - EPOCH) // dt.timedelta(microseconds=1)}~{last.id}" if last else None)
+
+
+def for_export(user, f: Filters) -> list[Topic]:
+    return list(db.session.scalars(_filtered(user, f).order_by(Topic.id)))
+
+
+def _filtered(user, f: Filters) -> sa.Select:
+    stmt = sa.select(Topic).where(visible_to(user))
+    if f.state:
+        stmt = stmt.where(Topic.state == f.state)
+    if f.area:
+        stmt = stmt.where(Topic.area == f.area)
+    if f.unit_id:
+        stmt = stmt.where(Topic.id.in_(sa.select(RectificationItem.topic_id)
+                                       .where(RectificationItem.unit_id == f.unit_id)))
+    if f.overdue_only:
+        stmt = stmt.where(Topic.id.in_(sa.select(RectificationItem.topic_id).where(
+            RectificationItem.state.in_([ItemState.PENDING, ItemState.IN_PROGRESS]),
+            RectificationItem.issued_in.is_not(None), RectificationItem.due_date < DueThresholds.on().today)))
+    if f.keyword.strip():
+        like = "%" + f.keyword.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(sa.or_(Topic.title.ilike(like, escape="\\"), Topic.serial.ilike(like, escape="\\")))
+    return stmt
+
+
+def _decode(text: str | None):
+    value, _, ident = (text or "").partition("~")
+    if not ident.isdigit() or not value.lstrip("-").isdigit():
+        return None
+    return EPOCH + dt.timedelta(microseconds=int(value)), int(ident)
+
+
+# --- progress roll-up -----------------------------------------------------------------------------
+
+@dataclass
+class Rollup:
+    """Progress of a set of items: the unit's reported and the NPC side's accepted mean, and sign-offs."""
+
+    items: int = 0
+    signed_off: int = 0
+    overdue: int = 0
+    reported_sum: int = 0
+    accepted_sum: int = 0
+    children: dict = field(default_factory=dict)
+
+    def add(self, item: RectificationItem, overdue: bool) -> None:
+        self.items += 1
+        self.signed_off += item.state is ItemState.SIGNED_OFF
+        self.overdue += overdue
+        self.reported_sum += item.reported_percent
+        self.accepted_sum += item.accepted_percent
+
+    @property
+    def reported(self) -> int:
+        return round(self.reported_sum / self.items) if self.items else 0
+
+    @property
+    def accepted(self) -> int:
+        return round(self.accepted_sum / self.items) if self.items else 0
+
+    @property
+    def completion(self) -> int:
+        """Signed-off items as a share of all items (DOMAIN.md §8's completion rate, for one topic)."""
+        return round(100 * self.signed_off / self.items) if self.items else 0
+
+
+@dataclass
+class TopicProgress:
+    topic: Rollup
+    by_problem: dict[int, Rollup]
+    by_responsibility: dict[int, Rollup]
+    by_unit: list[tuple[Organisation, Rollup]]
+
+
+def is_overdue(item: RectificationItem, on: dt.date) -> bool:
+    return item.state in (ItemState.PENDING, ItemState.IN_PROGRESS) and item.due_date < on
+
+
+def progress(topic: Topic, on: dt.date | None = None) -> TopicProgress:
+    """Roll item progress up to responsibilities, problems, units and the topic (issued items only)."""
+    on = on or DueThresholds.on().today
+    total, by_problem, by_resp, by_unit, units = Rollup(), {}, {}, {}, {}
+    for problem in topic.problems:
+        for resp in problem.responsibilities:
+            for item in resp.items:
+                if item.issued_in is None:
+                    continue
+                late = is_overdue(item, on)
+                for roll in (total, by_problem.setdefault(problem.id, Rollup()),
+                             by_resp.setdefault(resp.id, Rollup()), by_unit.setdefault(item.unit_id, Rollup())):
+                    roll.add(item, late)
+                units[item.unit_id] = item.unit
+    ordered = sorted(by_unit.items(), key=lambda kv: (-kv[1].overdue, units[kv[0]].path))
+    return TopicProgress(total, by_problem, by_resp, [(units[k], v) for k, v in ordered])
+
+
+def items_of(topic: Topic, on: dt.date | None = None) -> list[RectificationItem]:
+    """The topic's items, overdue first, then by due date."""
+    on = on or DueThresholds.on().today
+    items = list(db.session.scalars(sa.select(RectificationItem).where(RectificationItem.topic_id == topic.id)))
+    return sorted(items, key=lambda i: (not is_overdue(i, on), i.state is ItemState.SIGNED_OFF, i.due_date, i.id))
+
+
+def due_status(item: RectificationItem, thresholds: DueThresholds) -> DueStatus | None:
+    if item.state not in (ItemState.PENDING, ItemState.IN_PROGRESS) or item.issued_in is None:
+        return None
+    return thresholds.status(item.due_date)
+
+
+def topic_timeline(topic: Topic) -> list[TopicEvent]:
+    return list(db.session.scalars(sa.select(TopicEvent).where(TopicEvent.topic_id == topic.id)
+                                   .order_by(TopicEvent.id)))
+
+
+def item_timeline(item: RectificationItem) -> list[ItemEvent]:
+    return list(db.session.scalars(sa.select(ItemEvent).where(ItemEvent.item_id == item.id).order_by(ItemEvent.id)))
+
+
+def reports_of(item: RectificationItem) -> list[ProgressReport]:
+    return list(db.session.scalars(sa.select(ProgressReport).where(ProgressReport.item_id == item.id)
+                                   .order_by(ProgressReport.id)))
+
+
+def unit_choices() -> list[Organisation]:
+    """Organisations that may be named responsible: procuratorates, their departments, external units."""
+    kinds = [OrgKind.PROCURATORATE, OrgKind.PROCURATORATE_DEPARTMENT, OrgKind.EXTERNAL_UNIT]
+    return list(db.session.scalars(sa.select(Organisation).where(Organisation.kind.in_(kinds),
+                                                                 Organisation.active.is_(True))
+                                   .order_by(Organisation.path)))
+
+
+def lead_body_choices(user) -> list[Organisation]:
+    """The user's committee and its working bodies."""
+    from oversight.orgs.permissions import institution_of
+
+    home = institution_of(user.organisation)
+    return list(db.session.scalars(sa.select(Organisation).where(
+        Organisation.path.startswith(home.path, autoescape=True),
+        Organisation.kind.in_([OrgKind.NPC_COMMITTEE, OrgKind.NPC_BODY]), Organisation.active.is_(True))
+        .order_by(Organisation.path)))
