@@ -4,7 +4,7 @@ their document numbers. Enum columns carry CHECK constraints listing their value
 CHECK constraints too (a signed-off item is 100 % accepted; accepted never exceeds reported).
 
 Revision ID: 6dffb63b5597
-Revises: f849ab8ebe5f
+Revises: 3c5d2a9e7b41
 Create Date: 2026-11-30 02:04:11.840326
 
 """
@@ -16,7 +16,7 @@ import oversight.db  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '6dffb63b5597'
-down_revision = 'f849ab8ebe5f'
+down_revision = '3c5d2a9e7b41'
 branch_labels = None
 depends_on = None
 
