@@ -25,6 +25,8 @@ BLUEPRINTS = [
     "oversight.attachments.views:bp",
     "oversight.referrals.views:bp",
     "oversight.referrals.admin_views:bp",
+    "reports.views:bp",
+    "reports.run_views:bp",
 ]
 CLI_GROUPS = [
     "oversight.audit.cli:audit_cli",
