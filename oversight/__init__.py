@@ -35,6 +35,7 @@ CLI_GROUPS = [
     "oversight.orgs.cli:orgs_cli",
     "oversight.referrals.cli:referrals_cli",
     "oversight.scheduler:scheduler_cli",
+    "reports.cli:reports_cli",
 ]
 
 

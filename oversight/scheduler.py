@@ -36,6 +36,8 @@ DEADLINE_SWEEP = "referrals.deadline_sweep"
 # (job id, function, cron fields in the deployment's time zone)
 JOBS = [
     (DEADLINE_SWEEP, "oversight.referrals.jobs:run_deadline_sweep", {"hour": 6, "minute": 30}),
+    # Reports: queue the runs of admin-set cron schedules, produce queued and crashed runs.
+    ("reports.dispatch", "reports.runs:run_dispatch", {"minute": "*"}),
 ]
 # One run at a time; runs missed while the scheduler was down are folded into one and still run if
 # it comes back within the hour (APScheduler's default grace of 1 s would skip them).

@@ -31,6 +31,8 @@ def _navigation(state) -> None:
     # `oversight` never imports `reports`: the reports package adds its own navigation item.
     if not any(item.endpoint == "reports.index" for item in NAVIGATION):
         NAVIGATION.insert(4, NavItem("reports.index", _l("统计看板"), permissions.can_use_dashboards))
+        NAVIGATION.insert(5, NavItem("report_runs.archive", _l("报告归档"), permissions.can_view_archive))
+        NAVIGATION.append(NavItem("report_runs.runs", _l("报告生成"), permissions.can_manage_reports))
 
 
 bp.add_app_template_filter(fmt, "figure")
