@@ -16,9 +16,16 @@ from oversight.db import db
 from oversight.referrals.models import Referral
 from oversight.referrals.workflow import OPEN_STATES
 
-from .charts import table_chart
 from .statistics import DEFINITIONS, Period, PeriodKind, Scope, compute
 from .statistics.figures import sample_note
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    serial: str
+    title: str
+    receiver: str
+    current_due: object
 
 
 @dataclass(frozen=True)
@@ -32,11 +39,11 @@ class ReportDefinition:
 
 
 def periodic_data(period: Period) -> dict:
-    """Every statistics section for the period, with a chart for each table that has one."""
+    """Every statistics section for the period, and the published definitions. Plain values only: the
+    caller may end its database transaction before rendering (charts are drawn by `rendering`)."""
     stats = compute(period, Scope.everything(_("全市")))
-    charts = {t.key: table_chart(t) for s in stats.sections for t in s.tables}
     definitions = [(str(label), str(text)) for label, text in DEFINITIONS.values()]
-    return {"stats": stats, "charts": charts, "definitions": definitions, "note": sample_note()}
+    return {"stats": stats, "definitions": definitions, "note": sample_note()}
 
 
 def weekly_data(period: Period) -> dict:
@@ -45,7 +52,8 @@ def weekly_data(period: Period) -> dict:
     stmt = (sa.select(Referral).where(Referral.state.in_(sorted(OPEN_STATES)), Referral.current_due.is_not(None),
                                       Referral.current_due < period.end, Referral.sent_at.is_not(None))
             .order_by(Referral.current_due, Referral.id).limit(50))
-    data["overdue_items"] = list(db.session.scalars(stmt))
+    data["overdue_items"] = [OverdueItem(r.serial or "", r.title, r.receiver_org.name, r.current_due)
+                             for r in db.session.scalars(stmt)]
     return data
 
 

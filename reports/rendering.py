@@ -13,16 +13,24 @@ from openpyxl.styles import Font
 from oversight.pdf import render_pdf
 from oversight.workdays import today
 
+from .charts import table_chart
 from .definitions import ReportDefinition
 from .statistics import Period
 from .statistics.figures import Duration, Rate, insufficient_text
 
 
 def context(definition: ReportDefinition, period: Period, data: dict) -> dict:
+    if "charts" not in data:
+        data["charts"] = {t.key: table_chart(t) for s in data["stats"].sections for t in s.tables}
     title = f"{period.label}{definition.title}"
     return {"title": title, "report_title": str(definition.title), "period": period, "definition": definition,
             "classification": current_app.config.get("REPORTS_CLASSIFICATION_HEADER", "内部资料 注意保密"),
             "document_number": f"{definition.key}-{period.key}", "generated_on": today(), **data}
+
+
+def _plain_context(definition: ReportDefinition, period: Period) -> dict:
+    return {"title": f"{period.label}{definition.title}", "generated_on": today(),
+            "classification": current_app.config.get("REPORTS_CLASSIFICATION_HEADER", "内部资料 注意保密")}
 
 
 def pdf(definition: ReportDefinition, period: Period, data: dict) -> bytes:
@@ -42,7 +50,7 @@ def xlsx(definition: ReportDefinition, period: Period, data: dict) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("说明")
-    ctx = context(definition, period, data)
+    ctx = context(definition, period, data) if "charts" in data else _plain_context(definition, period)
     for row in ([ctx["title"]], [_("统计周期"), f"{period.start.isoformat()} — {period.last_day.isoformat()}"],
                 [_("密级"), ctx["classification"]], [_("生成日期"), ctx["generated_on"].isoformat()], [data["note"]]):
         sheet.append(row)

@@ -76,6 +76,8 @@ def execute(run_id: int) -> bool:
         with force_locale("zh_CN"):
             _progress(run_id, token, _("计算统计数据"))
             data = definition.data(period)
+            # End the read transaction before the long rendering: on SQLite it holds the write lock.
+            db.session.rollback()
             _progress(run_id, token, _("生成 PDF"))
             pdf = rendering.pdf(definition, period, data)
             _progress(run_id, token, _("生成 Excel"))
