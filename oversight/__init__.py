@@ -28,6 +28,8 @@ BLUEPRINTS = [
     "issues.views:bp",
     "issues.list_views:bp",
     "issues.item_views:bp",
+    "reports.views:bp",
+    "reports.run_views:bp",
 ]
 CLI_GROUPS = [
     "oversight.audit.cli:audit_cli",
@@ -36,6 +38,7 @@ CLI_GROUPS = [
     "oversight.orgs.cli:orgs_cli",
     "oversight.referrals.cli:referrals_cli",
     "oversight.scheduler:scheduler_cli",
+    "reports.cli:reports_cli",
 ]
 
 

@@ -42,6 +42,10 @@ class Config:
     MAIL_SERVER = ""
     MAIL_PORT = 25
     MAIL_FROM = "oversight@localhost"
+    # Statistics: a rate or duration from fewer items than this shows as 样本不足 and is not ranked.
+    REPORTS_MIN_SAMPLE = 5
+    # The classification printed in every report's header.
+    REPORTS_CLASSIFICATION_HEADER = "内部资料 注意保密"
 
 
 def database_url(instance_path: str) -> str:

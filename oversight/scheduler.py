@@ -41,6 +41,8 @@ RECTIFICATION_SWEEP = "issues.rectification_sweep"
 JOBS = [
     (DEADLINE_SWEEP, "oversight.referrals.jobs:run_deadline_sweep", {"hour": 6, "minute": 30}),
     (RECTIFICATION_SWEEP, "issues.jobs:run_rectification_sweep", {"hour": 6, "minute": 40}),
+    # Reports: queue the runs of admin-set cron schedules, produce queued and crashed runs.
+    ("reports.dispatch", "reports.runs:run_dispatch", {"minute": "*"}),
 ]
 # One run at a time; runs missed while the scheduler was down are folded into one and still run if
 # it comes back within the hour (APScheduler's default grace of 1 s would skip them).

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -85,6 +85,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def shell():
+        if not has_request_context():
+            return {}  # a job or CLI rendering a PDF: no page shell, no session, no CSRF token
         user = current_user
         nav, unread = [], 0
         if user and user.is_authenticated:

@@ -1,0 +1,103 @@
+"""Report schedules (cron + recipients), report runs (one per report and period) and deliveries."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from oversight.accounts.models import User
+from oversight.db import UTCDateTime, db, enum_column, utcnow
+from oversight.referrals.models import Classification
+
+
+class RunStatus(enum.StrEnum):
+    QUEUED = "queued"          # 排队中
+    RUNNING = "running"        # 生成中
+    SUCCEEDED = "succeeded"    # 已完成
+    FAILED = "failed"          # 失败
+
+
+class ReportSchedule(db.Model):
+    """When a report is produced (a cron expression in Asia/Shanghai) and who receives it."""
+
+    __tablename__ = "report_schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    cron: Mapped[str] = mapped_column(sa.String(100))
+    classification: Mapped[Classification] = mapped_column(enum_column(Classification),
+                                                           default=Classification.INTERNAL)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Fires of the cron expression up to this instant have been turned into runs.
+    checked_until: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    recipients: Mapped[list[User]] = relationship(secondary="report_recipients", order_by="User.display_name")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReportRecipient(db.Model):
+    __tablename__ = "report_recipients"
+
+    schedule_id: Mapped[int] = mapped_column(sa.ForeignKey("report_schedules.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+
+
+class ReportRun(db.Model):
+    """One report for one period. The unique key makes a second scheduler's attempt, or a retry after
+    a crash, find this row instead of producing a second report."""
+
+    __tablename__ = "report_runs"
+    __table_args__ = (
+        sa.UniqueConstraint("report", "period_key", name="uq_report_runs_report_period"),
+        sa.CheckConstraint("status <> 'succeeded' OR (finished_at IS NOT NULL AND pdf IS NOT NULL)",
+                           name="succeeded_has_output"),
+        sa.CheckConstraint("status <> 'failed' OR error IS NOT NULL", name="failed_has_error"),
+        sa.Index("ix_report_runs_status", "status", "lease_until"),
+        sa.Index("ix_report_runs_created", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report: Mapped[str] = mapped_column(sa.String(40))
+    period_key: Mapped[str] = mapped_column(sa.String(20))
+    status: Mapped[RunStatus] = mapped_column(enum_column(RunStatus), default=RunStatus.QUEUED)
+    classification: Mapped[Classification] = mapped_column(enum_column(Classification),
+                                                           default=Classification.INTERNAL)
+    trigger: Mapped[str] = mapped_column(sa.String(20), default="schedule")   # schedule / manual
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    attempts: Mapped[int] = mapped_column(default=0)
+    claim: Mapped[str | None] = mapped_column(sa.String(40))          # token of the worker that holds it
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # a holder silent past this crashed
+    progress: Mapped[str] = mapped_column(sa.String(100), default="")
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    pdf: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
+    xlsx: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
+    pdf_size: Mapped[int | None] = mapped_column()
+    xlsx_size: Mapped[int | None] = mapped_column()
+
+    requested_by: Mapped[User | None] = relationship()
+    deliveries: Mapped[list[ReportDelivery]] = relationship(back_populates="run", order_by="ReportDelivery.id")
+
+
+class ReportDelivery(db.Model):
+    """Who received a produced report (in-app; by e-mail too when SMTP is set)."""
+
+    __tablename__ = "report_deliveries"
+    __table_args__ = (sa.UniqueConstraint("run_id", "user_id", name="uq_report_deliveries_run_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("report_runs.id"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    delivered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    emailed: Mapped[bool] = mapped_column(default=False)
+
+    run: Mapped[ReportRun] = relationship(back_populates="deliveries")
+    user: Mapped[User] = relationship()

@@ -1,0 +1,129 @@
+"""Shared by the report tests: referrals written straight into the table with chosen timestamps, and
+the figures of DOMAIN.md §8 computed from the raw rows by a second, independent implementation."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from oversight.db import db
+from oversight.referrals.models import Referral, ReferralType
+from oversight.workdays import current_calendar
+
+SH = ZoneInfo("Asia/Shanghai")
+STATES_NPC = ["sent", "acknowledged", "accepted", "in_progress", "replied", "closed", "returned", "withdrawn"]
+
+
+def at(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), SH).astimezone(dt.timezone.utc)
+
+
+def seed_referrals(world, *, start: dt.date, days: int, count: int, seed: int = 7) -> None:
+    """`count` NPC → P and P → NPC referrals sent over `days` days from `start` (plus some before it),
+    with steps taken a random number of days later, some late, some evaluated, some reopened."""
+    rng = random.Random(seed)
+    types = {d: list(db.session.scalars(sa.select(ReferralType).where(ReferralType.direction == d)))
+             for d in ("npc_to_procuratorate", "procuratorate_to_npc")}
+    pairs = [(world.npc, world.proc), (world.d_npc, world.d_proc)]
+    for i in range(count):
+        direction = "npc_to_procuratorate" if rng.random() < 0.8 else "procuratorate_to_npc"
+        npc, proc = rng.choice(pairs)
+        sender, receiver = (npc, proc) if direction == "npc_to_procuratorate" else (proc, npc)
+        sent_day = start + dt.timedelta(days=rng.randrange(-20, days))
+        r = Referral(direction=direction, type_id=rng.choice(types[direction]).id, title=f"统计测试事项{i}",
+                     body="正文", sender_org_id=sender.id, receiver_org_id=receiver.id, state="sent",
+                     sent_at=at(sent_day, rng.randrange(0, 20)), reply_text="答复")
+        r.ack_due = sent_day + dt.timedelta(days=rng.choice([3, 5]))
+        stage = rng.randrange(0, 6)
+        if direction == "procuratorate_to_npc":
+            if stage >= 2:
+                r.acknowledged_at = at(sent_day + dt.timedelta(days=rng.randrange(0, 8)), 21)
+                r.state = "received"
+            if stage >= 4:
+                r.state = "closed"
+        else:
+            r.result_due = sent_day + dt.timedelta(days=rng.choice([20, 40, 90]))
+            day = sent_day
+            if stage >= 1:
+                day += dt.timedelta(days=rng.randrange(0, 8))
+                r.acknowledged_at, r.state = at(day, rng.choice([20, 23])), "acknowledged"
+                r.procedural_due = day + dt.timedelta(days=7)
+            if stage >= 2:
+                day += dt.timedelta(days=rng.randrange(0, 12))
+                r.accepted_at, r.state = at(day, 23), "accepted"
+            if stage >= 3:
+                r.assigned_at, r.state = r.accepted_at, "in_progress"
+            if stage >= 4:
+                day += dt.timedelta(days=rng.randrange(1, 60))
+                r.replied_at, r.state = at(day, 11), "replied"
+            if stage >= 5:
+                day += dt.timedelta(days=rng.randrange(0, 10))
+                r.evaluated_at = at(day, 16)
+                r.evaluation = rng.choice(["satisfied", "satisfied", "basically_satisfied", "dissatisfied",
+                                           "no_feedback"])
+                r.state = "closed"
+                if r.evaluation == "dissatisfied" and rng.random() < 0.5:
+                    r.state, r.round = "in_progress", 2
+                elif rng.random() < 0.2:
+                    r.round = 2
+            if stage == 0 and rng.random() < 0.3:
+                r.state, r.return_reason = rng.choice([("withdrawn", None), ("returned", "管辖错误")])
+        db.session.add(r)
+    db.session.commit()
+
+
+def _local(moment):
+    return moment.astimezone(SH).date() if moment else None
+
+
+def expected(start: dt.date, end: dt.date, minimum: int = 5) -> dict:
+    """The figures for [start, end) from the raw rows, written without the service's code."""
+    rows = [dict(m) for m in db.session.execute(sa.select(Referral.__table__)).mappings()]
+    cal = current_calendar()
+
+    def within(moment):
+        return moment is not None and start <= _local(moment) < end
+
+    def rate(hits, total):
+        if total == 0 or total < minimum:
+            return "样本不足"
+        return f"{round(hits * 100 / total, 1):.1f}%"
+
+    def wd(a, b):
+        a, b = _local(a), _local(b)
+        return sum(1 for k in range(1, (b - a).days + 1) if cal.is_working_day(a + dt.timedelta(days=k)))
+
+    out = {}
+    sent = [r for r in rows if within(r["sent_at"])]
+    out["sent"] = len(sent)
+    out["by_direction"] = Counter(r["direction"] for r in sent)
+    out["by_state"] = Counter(r["state"] for r in sent)
+    for key, done, due in (("ack", "acknowledged_at", "ack_due"), ("procedural", "accepted_at", "procedural_due"),
+                           ("result", "replied_at", "result_due")):
+        steps = [r for r in rows if within(r[done]) and r[due] is not None]
+        out[key] = rate(sum(_local(r[done]) <= r[due] for r in steps), len(steps))
+        out[key + "_n"] = (sum(_local(r[done]) <= r[due] for r in steps), len(steps))
+    evaluated = [r for r in rows if within(r["evaluated_at"]) and r["evaluation"] in
+                 ("satisfied", "basically_satisfied", "dissatisfied")]
+    good = sum(r["evaluation"] in ("satisfied", "basically_satisfied") for r in evaluated)
+    out["satisfaction"] = rate(good, len(evaluated))
+    out["satisfied_only"] = rate(sum(r["evaluation"] == "satisfied" for r in evaluated), len(evaluated))
+    out["rehandling"] = rate(sum(r["round"] > 1 for r in evaluated), len(evaluated))
+    out["overdue"] = sum(
+        1 for r in rows if r["sent_at"] and _local(r["sent_at"]) < end and r["state"] not in ("withdrawn", "returned")
+        and ((r["ack_due"] and r["ack_due"] < end and (not r["acknowledged_at"] or _local(r["acknowledged_at"]) >= end))
+             or (r["direction"] == "npc_to_procuratorate" and r["result_due"] and r["result_due"] < end
+                 and (not r["replied_at"] or _local(r["replied_at"]) >= end))))
+    for key, a, b in (("ack", "sent_at", "acknowledged_at"), ("accept", "acknowledged_at", "accepted_at"),
+                      ("handle", "accepted_at", "replied_at"), ("total", "sent_at", "replied_at")):
+        days = sorted(wd(r[a], r[b]) for r in rows if r[a] and within(r[b]))
+        if len(days) < minimum or not days:
+            out["days_" + key] = ("样本不足", "样本不足", len(days))
+        else:
+            mid = len(days) // 2
+            median = days[mid] if len(days) % 2 else (days[mid - 1] + days[mid]) / 2
+            out["days_" + key] = (f"{round(sum(days) / len(days), 1):.1f}", f"{round(median, 1):.1f}", len(days))
+    return out
