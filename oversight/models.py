@@ -6,3 +6,17 @@ from .orgs.models import Organisation  # noqa: F401
 from .workdays.models import CalendarDay, CalendarNotice  # noqa: F401
 from .attachments.models import Attachment  # noqa: F401
 from .referrals.models import Referral, ReferralEvent, ReferralMessage, ReferralType, SerialCounter  # noqa: F401
+
+# The packages built on `oversight`, by name (oversight never imports them in code it runs itself).
+MODEL_MODULES = ["liaison.registry.models", "liaison.meetings.models", "liaison.minutes.models",
+                 "liaison.exchanges.models"]
+
+
+def _import_package_models() -> None:
+    import importlib
+
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+
+
+_import_package_models()
