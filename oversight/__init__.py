@@ -25,6 +25,11 @@ BLUEPRINTS = [
     "oversight.attachments.views:bp",
     "oversight.referrals.views:bp",
     "oversight.referrals.admin_views:bp",
+    "liaison.registry.views:bp",
+    "liaison.meetings.views:bp",
+    "liaison.meetings.feed_views:bp",
+    "liaison.minutes.views:bp",
+    "liaison.exchanges.views:bp",
 ]
 CLI_GROUPS = [
     "oversight.audit.cli:audit_cli",
