@@ -31,11 +31,14 @@ from sqlalchemy.pool import NullPool
 # APScheduler creates and owns this table; migrations/env.py keeps Alembic away from it.
 JOBS_TABLE = "apscheduler_jobs"
 DEADLINE_SWEEP = "referrals.deadline_sweep"
+LIAISON_REMINDERS = "liaison.reminders"
 
 # Jobs by "module:function" — a persistent job store can only hold references it can import again.
 # (job id, function, cron fields in the deployment's time zone)
 JOBS = [
     (DEADLINE_SWEEP, "oversight.referrals.jobs:run_deadline_sweep", {"hour": 6, "minute": 30}),
+    # Day-before meeting reminders and action-item deadlines (liaison, by name: oversight never imports it).
+    (LIAISON_REMINDERS, "liaison.jobs:run_reminders", {"hour": 7, "minute": 0}),
 ]
 # One run at a time; runs missed while the scheduler was down are folded into one and still run if
 # it comes back within the hour (APScheduler's default grace of 1 s would skip them).

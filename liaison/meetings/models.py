@@ -93,7 +93,7 @@ class AgendaItem(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referrals.id"), index=True)
     # A follow-up of an earlier meeting's open action item, put on the agenda automatically.
-    follow_up_id: Mapped[int | None] = mapped_column(sa.ForeignKey("liaison_action_items.id", use_alter=True), index=True)
+    follow_up_id: Mapped[int | None] = mapped_column(sa.ForeignKey("liaison_action_items.id", use_alter=True, ondelete="SET NULL"), index=True)
     discussion: Mapped[str] = mapped_column(sa.Text, default="")  # written with the minutes
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")

@@ -118,8 +118,8 @@ def _attendees(meeting: Meeting) -> list[User]:
 def open_review(minutes: Minutes, *, actor, days: int = REVIEW_WORKING_DAYS,
                 expected_version: int | None = None) -> Minutes:
     check(minutes, MinutesAction.OPEN_REVIEW, actor, expected_version=expected_version)
-    minutes.state = MinutesState.REVIEW
-    minutes.review_until = add_working_days(today(), days)
+    until = add_working_days(today(), days)  # reads the calendar: before the row changes (autoflush)
+    minutes.state, minutes.review_until = MinutesState.REVIEW, until
     db.session.flush()
     _audit(MinutesAction.OPEN_REVIEW, actor, minutes, until=minutes.review_until.isoformat())
     for user in _attendees(minutes.meeting):

@@ -267,7 +267,7 @@ def upgrade():
 
     with op.batch_alter_table('liaison_agenda_items', schema=None) as batch_op:
         batch_op.create_foreign_key(batch_op.f('fk_liaison_agenda_items_follow_up_id_liaison_action_items'),
-                                    'liaison_action_items', ['follow_up_id'], ['id'])
+                                    'liaison_action_items', ['follow_up_id'], ['id'], ondelete='SET NULL')
     # ### end Alembic commands ###
 
 
