@@ -10,6 +10,12 @@ from ..labels import choices
 from ..meetings.forms import _moment
 from .models import ExchangeKind
 
+try:  # WTForms ≥ 3.3 deprecates (value, label) tuples given to a field's constructor
+    from wtforms.fields.choices import SelectChoice as _choice
+except ImportError:  # older WTForms: plain tuples
+    def _choice(value, label):
+        return (value, label)
+
 
 class ActivityForm(FlaskForm):
     kind = SelectField(_l("活动类型"), choices=[], invalid_choice_message=INVALID_CHOICE)
@@ -33,7 +39,7 @@ class InviteForm(FlaskForm):
 
 
 class RespondForm(FlaskForm):
-    answer = RadioField(_l("回复"), choices=[("yes", _l("参加")), ("no", _l("谢绝"))],
+    answer = RadioField(_l("回复"), choices=[_choice("yes", _l("参加")), _choice("no", _l("谢绝"))],
                         validators=[DataRequired(_l("请选择参加或谢绝。"))], invalid_choice_message=INVALID_CHOICE)
     reason = text_field(_l("理由（谢绝时必填）"), limit=1000, rows=2)
     submit = SubmitField(_l("提交回复"))
