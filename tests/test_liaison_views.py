@@ -178,3 +178,26 @@ def test_exchange_activity_with_deputy_feedback(client, cast, login):
     db.session.expire_all()
     assert p.attended and p.feedback.startswith("听证程序规范")
     assert "邀请人大代表参加检察听证" in text_of(client.get("/liaison/meetings/?month=2026-11"))
+
+
+def test_meeting_documents_through_the_attachment_store(client, cast, login, make_meeting):
+    import io
+
+    from oversight.attachments.models import Attachment
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    m = make_meeting(invite=[cast.contact])
+    login(cast.contact)  # the other side's liaison may add documents too
+    response = client.post(f"/liaison/meetings/{m.id}/documents", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(pdf), "会议材料.pdf")})
+    assert response.status_code == 302
+    attachment = db.session.scalar(sa.select(Attachment))
+    assert (attachment.owner_type, attachment.owner_id) == ("liaison_meetings", m.id)
+    assert "会议材料.pdf" in text_of(client.get(f"/liaison/meetings/{m.id}"))
+    with client.get(f"/attachments/{attachment.id}") as response:
+        assert response.status_code == 200 and response.data == pdf
+    client.post("/logout")
+    login(cast.d_staff)  # a district committee neither sees the meeting nor its documents
+    assert client.get(f"/attachments/{attachment.id}").status_code == 404
+    assert client.post(f"/liaison/meetings/{m.id}/documents", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(pdf), "x.pdf")}).status_code == 404

@@ -35,3 +35,9 @@ def can_schedule(user) -> bool:
 
 def can_respond(user, invitation: Invitation) -> bool:
     return invitation.user_id == user.id and invitation.meeting.state is State.SCHEDULED
+
+
+def can_attach(user, meeting: Meeting) -> bool:
+    """Meeting documents: the liaison staff of either side, while the meeting is not cancelled."""
+    return (meeting.state is not State.CANCELLED and can_view(user, meeting)
+            and (organises_for(user, meeting.organiser_org) or organises_for(user, meeting.counterpart_org)))

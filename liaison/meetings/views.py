@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from oversight.accounts.models import User
+from oversight.attachments import queries as attachment_queries, services as attachment_services
+from oversight.attachments.forms import UploadForm
 from oversight.db import commit, db, utcnow
 from oversight.errors import ValidationFailed
 from oversight.orgs.models import Organisation
@@ -180,8 +182,10 @@ def _detail_page(meeting: Meeting, *, failed: dict | None = None, status: int = 
     from ..minutes.queries import minutes_of
 
     return render_template("liaison/meetings/detail.html", m=meeting, forms=forms, allowed=allowed, mine=mine,
-                           conflicts=conflicts, minutes=minutes_of(meeting),
-                           can_edit=Action.EDIT in allowed), status
+                           conflicts=conflicts, minutes=minutes_of(meeting), can_edit=Action.EDIT in allowed,
+                           attachments=attachment_queries.for_owner(current_user, Meeting.__tablename__, meeting.id),
+                           upload_url=url_for(".upload", meeting_id=meeting.id)
+                           if permissions.can_attach(current_user, meeting) else None), status
 
 
 @bp.get("/<int:meeting_id>")
@@ -265,3 +269,25 @@ def rsvp(meeting_id: int):
         mine, actor=current_user, response=Response(f.response.data), reason=f.reason.data,
         delegate=db.session.get(User, f.delegate.data) if f.delegate.data else None,
         expected_version=f.version.data), _("已回复会议邀请。"))
+
+
+@bp.post("/<int:meeting_id>/documents")
+def upload(meeting_id: int):
+    meeting = _load(meeting_id)
+    if not permissions.can_attach(current_user, meeting):
+        abort(403)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(url_for(".detail", meeting_id=meeting.id))
+    try:
+        attachment = attachment_services.store(meeting, actor=current_user, upload_name=form.file.data.filename,
+                                               stream=form.file.data.stream, internal=form.internal.data)
+    except ValidationFailed as exc:
+        flash(exc.message, "error")
+    else:
+        commit()
+        flash(_("会议材料“%(name)s”已上传。", name=attachment.filename), "success")
+    return redirect(url_for(".detail", meeting_id=meeting.id))
