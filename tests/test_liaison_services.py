@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from liaison.meetings import ics, queries as meeting_queries, services as meetings
 from liaison.meetings.models import Invitation, Meeting
-from liaison.meetings.workflow import MeetingKind, Response, State
+from liaison.meetings.workflow import MeetingKind, Response
 from liaison.registry import queries as registry_queries, services as registry
 from liaison.registry.models import ContactRole, LiaisonDesignation
 from oversight.audit.models import AuditEntry

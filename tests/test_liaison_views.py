@@ -3,19 +3,15 @@ nothing saved, the calendar, the .ics download and the public token-checked feed
 minutes and action items through POST, and exchange activities."""
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 from icalendar import Calendar
 
-from liaison.meetings import ics, services as meetings
 from liaison.meetings.models import Invitation, Meeting
 from liaison.meetings.workflow import Response
-from liaison.minutes import services as minutes_services
 from liaison.minutes.models import ActionItem
 from liaison.exchanges.models import ExchangeActivity, ExchangeParticipant
 from liaison.registry.models import LiaisonDesignation
-from oversight.db import commit, db
+from oversight.db import db
 from oversight.referrals.models import Referral, ReferralType
 
 from .conftest import text_of
