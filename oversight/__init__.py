@@ -38,6 +38,7 @@ CLI_GROUPS = [
     "oversight.orgs.cli:orgs_cli",
     "oversight.referrals.cli:referrals_cli",
     "oversight.scheduler:scheduler_cli",
+    "liaison.cli:liaison_cli",
 ]
 
 
