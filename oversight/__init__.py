@@ -30,6 +30,11 @@ BLUEPRINTS = [
     "issues.item_views:bp",
     "reports.views:bp",
     "reports.run_views:bp",
+    "liaison.registry.views:bp",
+    "liaison.meetings.views:bp",
+    "liaison.meetings.feed_views:bp",
+    "liaison.minutes.views:bp",
+    "liaison.exchanges.views:bp",
 ]
 CLI_GROUPS = [
     "oversight.audit.cli:audit_cli",
@@ -39,6 +44,7 @@ CLI_GROUPS = [
     "oversight.referrals.cli:referrals_cli",
     "oversight.scheduler:scheduler_cli",
     "reports.cli:reports_cli",
+    "liaison.cli:liaison_cli",
 ]
 
 

@@ -7,8 +7,10 @@ from .workdays.models import CalendarDay, CalendarNotice  # noqa: F401
 from .attachments.models import Attachment  # noqa: F401
 from .referrals.models import Referral, ReferralEvent, ReferralMessage, ReferralType, SerialCounter  # noqa: F401
 
+
 # The packages built on `oversight` register their models by import path (as BLUEPRINTS do), so that
 # `oversight` never imports them by name and Alembic still sees every table.
-MODEL_MODULES = ["issues.models"]
+MODEL_MODULES = ["issues.models", "reports.models", "liaison.registry.models", "liaison.meetings.models",
+                 "liaison.minutes.models", "liaison.exchanges.models"]
 for _module in MODEL_MODULES:
     __import__(_module)

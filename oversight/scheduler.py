@@ -35,6 +35,7 @@ from .scheduler_lock import SchedulerLock
 JOBS_TABLE = "apscheduler_jobs"
 DEADLINE_SWEEP = "referrals.deadline_sweep"
 RECTIFICATION_SWEEP = "issues.rectification_sweep"
+LIAISON_REMINDERS = "liaison.reminders"
 
 # Jobs by "module:function" — a persistent job store can only hold references it can import again.
 # (job id, function, cron fields in the deployment's time zone)
@@ -43,6 +44,8 @@ JOBS = [
     (RECTIFICATION_SWEEP, "issues.jobs:run_rectification_sweep", {"hour": 6, "minute": 40}),
     # Reports: queue the runs of admin-set cron schedules, produce queued and crashed runs.
     ("reports.dispatch", "reports.runs:run_dispatch", {"minute": "*"}),
+    # Day-before meeting reminders and action-item deadlines (liaison, by name: oversight never imports it).
+    (LIAISON_REMINDERS, "liaison.jobs:run_reminders", {"hour": 7, "minute": 0}),
 ]
 # One run at a time; runs missed while the scheduler was down are folded into one and still run if
 # it comes back within the hour (APScheduler's default grace of 1 s would skip them).

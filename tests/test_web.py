@@ -14,6 +14,7 @@ PUBLIC_ENDPOINTS = {
     "static",               # CSS and JS for the login page
     "auth.set_language",    # the login page offers 中文/English
     "web.health",           # load balancers probe it
+    "liaison_feed.feed",    # calendar clients cannot log in: the URL's secret token is checked instead
 }
 
 

@@ -8,6 +8,20 @@ from ..referrals.models import Referral
 from ..referrals.workflow import State
 from .models import Attachment
 
+# Owners from packages built on `oversight`, named (oversight never imports them): owner table →
+# (model, can_view(user, owner), can_upload(user, owner)).
+PACKAGE_OWNERS = {
+    "liaison_meetings": ("liaison.meetings.models:Meeting", "liaison.meetings.permissions:can_view",
+                         "liaison.meetings.permissions:can_attach"),
+}
+
+
+def _named(target: str):
+    import importlib
+
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
 
 def can_download(user, attachment: Attachment) -> bool:
     if not user.is_authenticated:
@@ -18,6 +32,10 @@ def can_download(user, attachment: Attachment) -> bool:
         # Usually already in the session (the page that lists the attachment loaded it).
         referral = db.session.get(Referral, attachment.owner_id)
         return referral is not None and referral_permissions.can_view(user, referral)
+    if attachment.owner_type in PACKAGE_OWNERS:
+        model, can_view, _upload = PACKAGE_OWNERS[attachment.owner_type]
+        owner = db.session.get(_named(model), attachment.owner_id)
+        return owner is not None and _named(can_view)(user, owner)
     return False  # an owner type this module does not know: nobody
 
 
@@ -28,4 +46,6 @@ def can_upload(user, owner) -> bool:
         return (referral_permissions.can_view(user, owner)
                 and referral_permissions.user_side_of(user, owner) is not None
                 and owner.state is not State.ARCHIVED)
+    if getattr(owner, "__tablename__", None) in PACKAGE_OWNERS:
+        return _named(PACKAGE_OWNERS[owner.__tablename__][2])(user, owner)
     return False

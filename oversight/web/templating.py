@@ -18,6 +18,17 @@ from ..referrals.permissions import can_use_referrals
 TOPIC_ROLES = (Role.NPC_STAFF, Role.NPC_REVIEWER, Role.PROCURATORATE_CONTACT, Role.PROCURATORATE_HANDLER)
 
 
+def _by_name(target: str):
+    """A predicate named "module:function" in a package built on `oversight` (never imported here)."""
+    def allowed(user) -> bool:
+        import importlib
+
+        module, _, attr = target.partition(":")
+        return getattr(importlib.import_module(module), attr)(user)
+
+    return allowed
+
+
 @dataclass(frozen=True)
 class NavItem:
     endpoint: str
@@ -33,6 +44,8 @@ NAVIGATION = [
     NavItem("referrals.help_page", _l("办理流程"), can_use_referrals),
     # `issues` registers its blueprint by name; `oversight` does not import it, so the role test is here.
     NavItem("topics.index", _l("监督议题"), lambda u: u.has_role(*TOPIC_ROLES)),
+    NavItem("liaison_meetings.calendar", _l("联络会议"), _by_name("liaison.permissions:can_use_liaison")),
+    NavItem("liaison_registry.directory", _l("联络人名录"), _by_name("liaison.registry.permissions:can_view_directory")),
     NavItem("orgs.index", _l("组织机构"), account_perms.can_view_directory),
     NavItem("admin_users.index", _l("用户管理"), account_perms.can_manage_users),
     NavItem("referral_types.index", _l("事项类型"), account_perms.can_manage_referral_types),

@@ -1,0 +1,59 @@
+"""Read-only queries on meetings: the calendar, conflicts, the feed and follow-ups to carry over."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from oversight.db import db
+from oversight.orgs.queries import in_scope
+from ..permissions import is_staff
+from .models import Invitation, Meeting
+from .workflow import Response, State
+
+
+def visible(user) -> sa.ColumnElement[bool]:
+    """Meetings `user` may see: invited, or staff of either side's organisations in scope."""
+    invited = Meeting.id.in_(sa.select(Invitation.meeting_id).where(Invitation.user_id == user.id))
+    if not is_staff(user):
+        return invited
+    return sa.or_(invited, in_scope(Meeting.organiser_org_id, Meeting.counterpart_org_id, user=user))
+
+
+def between(user, start: dt.datetime, end: dt.datetime, *, include_cancelled: bool = True) -> list[Meeting]:
+    """Meetings overlapping [start, end) that `user` may see, by start time."""
+    stmt = sa.select(Meeting).where(visible(user), Meeting.starts_at < end, Meeting.ends_at > start)
+    if not include_cancelled:
+        stmt = stmt.where(Meeting.state != State.CANCELLED)
+    return list(db.session.scalars(stmt.order_by(Meeting.starts_at, Meeting.id)))
+
+
+def upcoming(user, *, now: dt.datetime, limit: int = 50) -> list[Meeting]:
+    stmt = (sa.select(Meeting).where(visible(user), Meeting.ends_at >= now)
+            .order_by(Meeting.starts_at, Meeting.id).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+def conflicts(user_id: int, starts_at: dt.datetime, ends_at: dt.datetime, *,
+              exclude_id: int | None = None) -> list[Meeting]:
+    """Other meetings, not cancelled, that overlap and that the user has not declined or handed on."""
+    stmt = (sa.select(Meeting).join(Invitation, Invitation.meeting_id == Meeting.id)
+            .where(Invitation.user_id == user_id,
+                   Invitation.response.in_([Response.PENDING, Response.ACCEPTED]),
+                   Meeting.state != State.CANCELLED, Meeting.starts_at < ends_at, Meeting.ends_at > starts_at))
+    if exclude_id is not None:
+        stmt = stmt.where(Meeting.id != exclude_id)
+    return list(db.session.scalars(stmt.order_by(Meeting.starts_at)))
+
+
+def for_feed(user_id: int, *, since: dt.datetime) -> list[Meeting]:
+    """What a personal feed carries: meetings the user is invited to or created, from `since` on."""
+    stmt = (sa.select(Meeting).where(
+        sa.or_(Meeting.id.in_(sa.select(Invitation.meeting_id).where(Invitation.user_id == user_id)),
+               Meeting.created_by_id == user_id),
+        Meeting.ends_at >= since).order_by(Meeting.starts_at, Meeting.id))
+    return list(db.session.scalars(stmt))
+
+
+def invitation_of(meeting: Meeting, user) -> Invitation | None:
+    return next((i for i in meeting.invitations if i.user_id == user.id), None)
