@@ -71,6 +71,10 @@ def bar_chart(title: str, labels: list[str], values: list[float | None], *, perc
             ax.set_yticks(positions, labels)
             top = 100 if percent else max(v or 0 for v in values) or 1
             ax.set_xlim(0, top * 1.15)
+            if not percent:
+                from matplotlib.ticker import MaxNLocator
+
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             for pos, value in zip(positions, values):
                 text = _("样本不足") if value is None else (f"{value:.1f}%" if percent else f"{value:g}")
                 ax.text((value or 0) + top * 0.01, pos, text, va="center", fontsize=8)
@@ -83,9 +87,19 @@ def bar_chart(title: str, labels: list[str], values: list[float | None], *, perc
     return _inline(buffer.getvalue(), title)
 
 
+def _attributes(match: re.Match) -> str:
+    """style="fill: #fff; font-family: 'X'" → fill="#fff" font-family="X": presentation attributes
+    survive the site's Content-Security-Policy (no inline styles) and WeasyPrint reads them."""
+    pairs = [part.split(":", 1) for part in match.group(1).split(";") if ":" in part]
+    return " ".join(f'{name.strip()}="{value.strip().replace(chr(39), "")}"' for name, value in pairs)
+
+
 def _inline(svg: str, title: str) -> str:
-    """Drop the XML prologue, make ids unique on the page, add role and title for screen readers."""
+    """Drop the XML prologue and the style sheet, turn inline styles into attributes, make ids unique
+    on the page, add a role and a label for screen readers."""
     svg = svg[svg.index("<svg"):]
+    svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.S)
+    svg = re.sub(r'style="([^"]*)"', _attributes, svg)
     prefix = f"c{next(_counter)}-"
     svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)

@@ -16,7 +16,7 @@ from oversight.workdays import today
 from .charts import table_chart
 from .definitions import ReportDefinition
 from .statistics import Period
-from .statistics.figures import Duration, Rate, insufficient_text
+from .statistics.figures import Rate, insufficient_text
 
 
 def context(definition: ReportDefinition, period: Period, data: dict) -> dict:
@@ -79,4 +79,3 @@ def xlsx(definition: ReportDefinition, period: Period, data: dict) -> bytes:
     return out.getvalue()
 
 
-__all__ = ["Duration", "cell_value", "context", "pdf", "xlsx"]

@@ -193,6 +193,7 @@ def test_restarting_the_scheduler_keeps_one_copy_of_each_job(app):
             scheduler = oversight_scheduler.build(app)
             scheduler.start(paused=True)
             assert sorted(j.id for j in scheduler.get_jobs()) == sorted(job_id for job_id, *_ in oversight_scheduler.JOBS)
+            assert oversight_scheduler.DEADLINE_SWEEP in {j.id for j in scheduler.get_jobs()}
             scheduler.shutdown()
     finally:
         with db.engine.begin() as conn:
