@@ -47,15 +47,16 @@ class Probe:
     statements: list = field(default_factory=list)   # (seconds, sql, params) of the current request
     started: dict = field(default_factory=dict)
     server: float = 0.0
+    cpu: float = 0.0       # this thread's CPU time: what the request cost, whatever else the machine runs
 
 
 def _timed(app, probe: Probe):
     inner = app.wsgi_app
 
     def wsgi(environ, start_response):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         body = b"".join(inner(environ, start_response))
-        probe.server = time.perf_counter() - t0
+        probe.server, probe.cpu = time.perf_counter() - t0, time.thread_time() - c0
         return [body]
     app.wsgi_app = wsgi
 
@@ -125,7 +126,7 @@ def _replay(engine, statement: str, parameters, repeat: int) -> float:
     return statistics.median(times)
 
 
-def bench_database(url: str, repeat: int) -> dict:
+def bench_database(url: str, repeat: int, *, key_only: bool = False) -> dict:
     from oversight.accounts.models import User
     from oversight.web.security import public
 
@@ -144,8 +145,9 @@ def bench_database(url: str, repeat: int) -> dict:
               "server_version": _server_version(engine), "dataset": dataset, "rows": [], "jobs": {}}
     result["floor"] = _measure(app, app.test_client(), "/__floor", probe, repeat * 5)
     result["load"] = os.getloadavg()[0]
+    generic_done: set[str] = set()
     for username in USERS:
-        if username not in ids:
+        if username not in ids or (key_only and username not in KEY_USERS):
             continue
         client = app.test_client()
         response = client.post("/login", data={"username": username, "password": PASSWORD})
@@ -155,6 +157,12 @@ def bench_database(url: str, repeat: int) -> dict:
         if "floor_logged_in" not in result:   # the same bare route with a session: the user is loaded
             result["floor_logged_in"] = _measure(app, client, "/__floor", probe, repeat * 5)
         for label, url_ in _urls(app, ids[username][0]):
+            if key_only and label not in KEY_PAGES:
+                continue
+            # Pages that show the same to everyone are measured once; the referral pages per role.
+            if not label.startswith("/referrals") and label in generic_done:
+                continue
+            generic_done.add(label)
             m = _measure(app, client, url_, probe, repeat)
             if m["status"] in (403, 404):
                 continue
@@ -172,11 +180,12 @@ def bench_database(url: str, repeat: int) -> dict:
 
 def _measure(app, client, url: str, probe: Probe, repeat: int) -> dict:
     client.get(url)   # warm: templates compiled, caches filled
-    times, counts, status = [], set(), None
+    times, cpu, counts, status = [], [], set(), None
     for _ in range(repeat):
         probe.statements = []
         response = client.get(url)
         times.append(probe.server)
+        cpu.append(probe.cpu)
         counts.add(len(probe.statements))
         status = response.status_code
     sample = list(probe.statements)
@@ -185,6 +194,7 @@ def _measure(app, client, url: str, probe: Probe, repeat: int) -> dict:
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return {"status": status, "p50": statistics.median(times), "p95": _pct(times, 0.95),
+            "cpu50": statistics.median(cpu), "cpu95": _pct(cpu, 0.95),
             "statements": max(counts), "statements_vary": len(counts) > 1, "peak_kib": peak // 1024,
             "sample": sample}
 
@@ -237,7 +247,9 @@ def render(results: list[dict], repeat: int) -> str:
            f"- method: `benchmarks/run.py`, {repeat} requests per page and user after one warm-up, server time "
            "measured around the WSGI app; statements counted with `before_cursor_execute`; peak = tracemalloc "
            "over one request; SQL floor = the page's slowest statement replayed raw on the driver connection "
-           "(p50); ratio = page p95 / SQL floor.", ""]
+           "(p50); ratio = page p95 / SQL floor. CPU = the serving thread's CPU time (`time.thread_time`), "
+           "which the other work on this shared machine disturbs far less than wall time; for PostgreSQL it "
+           "leaves out the database server's own work.", ""]
     out += _summary(results)
     for res in results:
         ds = res["dataset"]
@@ -247,17 +259,15 @@ def render(results: list[dict], repeat: int) -> str:
                 f"with a logged-in session: p50 {res['floor_logged_in']['p50']*1e3:.2f} ms, "
                 f"p95 {res['floor_logged_in']['p95']*1e3:.2f} ms. Load average (1 min) at start/end: "
                 f"{res['load'][0]:.1f} / {res['load'][1]:.1f}.", "",
-                "| page | user (role) | p50 ms | p95 ms | SQL | peak KiB | SQL floor ms | p95 / floor |",
-                "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+                "| page | user (role) | p50 ms | p95 ms | CPU p50 / p95 ms | SQL | peak KiB | SQL floor ms | p95 / floor |",
+                "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for row in res["rows"]:
             fl = row["sql_floor"]
             ratio = f"{row['p95'] / fl:.1f}×" if fl else "—"
             stmts = f"{row['statements']}{'*' if row['statements_vary'] else ''}"
             out.append(f"| `{row['page']}` | {row['user']} ({row['roles']}) | {row['p50']*1e3:.1f} | "
-                       f"{row['p95']*1e3:.1f} | {stmts} | {row['peak_kib']:,} | "
-                       f"{fl*1e3:.2f} | {ratio} |" if fl else
-                       f"| `{row['page']}` | {row['user']} ({row['roles']}) | {row['p50']*1e3:.1f} | "
-                       f"{row['p95']*1e3:.1f} | {stmts} | {row['peak_kib']:,} | — | — |")
+                       f"{row['p95']*1e3:.1f} | {row['cpu50']*1e3:.1f} / {row['cpu95']*1e3:.1f} | {stmts} | "
+                       f"{row['peak_kib']:,} | " + (f"{fl*1e3:.2f} | {ratio} |" if fl else "— | — |"))
         out += ["", "| job | seconds | result |", "| --- | ---: | --- |"]
         out += [f"| {name} | {secs:.2f} | {note} |" for name, (secs, note) in res["jobs"].items()]
         out.append("")
@@ -269,17 +279,21 @@ KEY_PAGES = ["/referrals/", "/referrals/search", "/referrals/search?state=closed
              "/referrals/<int:referral_id>"]
 
 
+KEY_USERS = ("npc.liaison", "proc.contact", "proc.handler", "deputy.wang")
+
+
 def _summary(results: list[dict]) -> list[str]:
     """The referral pages side by side across the databases and datasets of this run."""
     heads = [f"{r['server_version'].split()[0]} {r['dataset']['referrals']:,}" for r in results]
-    out = ["## Referral pages across datasets (p50 / p95 ms, statements)", "",
+    out = ["## Referral pages across datasets (wall p50 / p95 ms · CPU p50 ms · statements)", "",
            "| page | user | " + " | ".join(heads) + " |", "| --- | --- |" + " ---: |" * len(results)]
     for page in KEY_PAGES:
-        for user in ("npc.liaison", "proc.contact", "proc.handler", "deputy.wang"):
+        for user in KEY_USERS:
             cells = []
             for res in results:
                 row = next((r for r in res["rows"] if r["page"] == page and r["user"] == user), None)
-                cells.append(f"{row['p50']*1e3:.0f} / {row['p95']*1e3:.0f} ({row['statements']})" if row else "—")
+                cells.append(f"{row['p50']*1e3:.0f} / {row['p95']*1e3:.0f} · {row['cpu50']*1e3:.0f} · {row['statements']}"
+                             if row else "—")
             if any(c != "—" for c in cells):
                 out.append(f"| `{page}` | {user} | " + " | ".join(cells) + " |")
     return out + [""]
@@ -288,6 +302,8 @@ def _summary(results: list[dict]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", action="append", default=[], help="database URL (repeatable)")
+    parser.add_argument("--key-pages", action="store_true",
+                        help="only the referral pages of the summary, for the users it lists (a quick run)")
     parser.add_argument("--save", help="also keep this run's measurements as JSON in this file")
     parser.add_argument("--load", action="append", default=[],
                         help="measurements saved by an earlier --save to report beside this run's (repeatable)")
@@ -299,7 +315,7 @@ def main() -> None:
     measured = []
     for url in args.url:
         print(f"{re.sub(r'//[^@/]*@', '//', url)}", flush=True)
-        measured.append(bench_database(url, args.repeat))
+        measured.append(bench_database(url, args.repeat, key_only=args.key_pages))
     if args.save:
         Path(args.save).write_text(json.dumps(measured, ensure_ascii=False))
     results += measured
