@@ -49,8 +49,9 @@ def jpeg() -> bytes:
 def zipped(*members: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in members:
-            archive.writestr(name, f"<?xml version='1.0'?><root name='{name}'/>")
+        for name in members:  # a fixed date: the same call gives the same bytes, second after second
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)),
+                             f"<?xml version='1.0'?><root name='{name}'/>", compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 

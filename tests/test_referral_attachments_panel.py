@@ -113,8 +113,8 @@ def test_item_attachments_and_internal_ones_stay_on_their_side(in_progress, peop
     assert client.get(f"/attachments/{internal.id}").status_code == 404
 
 
-def test_a_too_large_item_attachment_is_refused_in_chinese(in_progress, people, client, login, app):
-    app.config["ATTACHMENT_MAX_BYTES"] = 1024
+def test_a_too_large_item_attachment_is_refused_in_chinese(in_progress, people, client, login, app, monkeypatch):
+    monkeypatch.setitem(app.config, "ATTACHMENT_MAX_BYTES", 1024)  # the app outlives the test
     login(people.staff)
     body = {"file": (io.BytesIO(pdf() + b"0" * 2048), "大文件.pdf")}
     response = client.post(f"/referrals/{in_progress.id}/attachments", data=body, content_type="multipart/form-data",

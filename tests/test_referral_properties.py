@@ -29,7 +29,8 @@ CODES = {NPC: ["deputy_suggestion", "litigation_petition", "inspection_finding",
 ACTIONS = {NPC: [a for a in Action if a is not A.SUBMIT], P: [a for a in Action if a is not A.SEND]}
 DUE_FIELDS = ("ack_due", "procedural_due", "result_due", "cap_due", "evaluation_due", "current_due")
 # Guards an allowed actor can still fail on, with valid arguments, depending on history.
-GUARDED = {A.REQUEST_EXTENSION, A.DECIDE_EXTENSION, A.CONVERT}
+# (CONVERT: only a deputy's suggestion; CONSULT: only where a deputy made it.)
+GUARDED = {A.REQUEST_EXTENSION, A.DECIDE_EXTENSION, A.CONVERT, A.CONSULT}
 # Steps that end a walk early; drawn less often, so that walks also reach the later states.
 EXITS = {A.WITHDRAW, A.ARCHIVE, A.RETURN, A.CLOSE_WITHOUT_FEEDBACK, A.RECORD}
 

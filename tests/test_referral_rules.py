@@ -30,16 +30,18 @@ def test_a_pending_extension_request_lapses_when_the_handler_replies(cast):
     due = r.result_due
     services.request_extension(r, actor=cast.handler, until=due + 10 * DAY, reason="需调取外地材料")
     commit()
+    n_events = len(events(r))
     services.reply(r, actor=cast.handler, outcome=Outcome.RESOLVED, text="已办结")
     commit()
     assert r.state is S.REPLIED
     assert (r.extension_requested_until, r.extension_reason, r.result_due) == (None, None, due)
-    lapse, reply = events(r)[-2:]
-    assert (lapse.action, reply.action) == ("extension_lapsed", "reply")
-    assert lapse.from_state == lapse.to_state == S.IN_PROGRESS.value
-    assert (due + 10 * DAY).isoformat() in lapse.note and lapse.actor_id == cast.handler.id
-    assert len(audit_rows("referral.extension_lapsed")) == 1
-    # Nothing is left to decide: the approver sees no button and the service refuses.
+    assert len(events(r)) == n_events + 1  # one transition, one timeline line
+    reply = last_event(r)
+    assert reply.action == "reply" and reply.note.startswith("已办结")
+    assert f"延期申请失效：已答复，申请延期至 {(due + 10 * DAY).isoformat()} 的请求不再审批" in reply.note
+    entry = audit_rows("referral.reply")[-1]
+    assert json.loads(entry.summary)["extension_lapsed"] == (due + 10 * DAY).isoformat()
+    # Nothing is left to decide: the approver sees no pending request and the service refuses.
     with pytest.raises(Exception):
         services.decide_extension(r, actor=cast.staff, approve=True)
 
@@ -51,7 +53,7 @@ def test_a_lapsed_extension_shows_on_the_timeline_and_the_deadline_page(cast, cl
     commit()
     login(cast.staff)
     page = client.get(f"/referrals/{r.id}").get_data(as_text=True)
-    assert "延期申请失效" in page and "不再审批" in page
+    assert "延期申请失效" in page and "待审批的延期申请" not in page
     assert client.get(f"/referrals/{r.id}/deadline/result").status_code == 200
 
 
@@ -116,3 +118,28 @@ def test_satisfaction_leaves_out_no_feedback_and_items_still_being_rehandled(cas
     page = client.get("/referrals/satisfaction").get_data(as_text=True)
     assert "满意度：100.0%" in page and "其中满意 66.7%" in page and "未反馈（不计入满意度）" in page
     assert 'href="/referrals/satisfaction' in client.get("/referrals/search").get_data(as_text=True)
+
+
+def test_convert_and_consult_are_offered_only_where_they_apply(cast):
+    from oversight.referrals import permissions
+
+    suggestion = drive(cast, NPC, S.SENT)
+    assert suggestion.type.requires_deputy and A.CONVERT in permissions.allowed_actions(cast.staff, suggestion)
+    services.convert_to_letter(suggestion, actor=cast.staff, letter_type=rtype_of("deputy_letter"), reason="涉及具体案件")
+    commit()
+    assert A.CONVERT not in permissions.allowed_actions(cast.staff, suggestion)  # a letter stays a letter
+    with pytest.raises(ValidationFailed, match="只有代表建议可以转为代表来信"):
+        services.convert_to_letter(suggestion, actor=cast.staff, letter_type=rtype_of("deputy_letter"), reason="再转")
+
+    finding = drive(cast, NPC, S.IN_PROGRESS, code="inspection_finding")
+    assert finding.deputy_id is None and A.CONSULT not in permissions.allowed_actions(cast.handler, finding)
+    with pytest.raises(ValidationFailed, match="没有提出建议的代表"):
+        services.record_consultation(finding, actor=cast.handler, held_on=today(), note="面商")
+    with_deputy = drive(cast, NPC, S.IN_PROGRESS)
+    assert A.CONSULT in permissions.allowed_actions(cast.handler, with_deputy)
+
+
+def rtype_of(code: str):
+    from oversight.referrals.models import ReferralType
+
+    return db.session.scalar(sa.select(ReferralType).where(ReferralType.code == code))

@@ -121,6 +121,8 @@ def load_referrals(count: int | None = None, seed: int = data.REFERRAL_SEED) -> 
         steps = paths[name][0]
         if name == "converted" and rtype.code != "deputy_suggestion":
             steps = ["send"]  # only a deputy's suggestion can become a deputy's letter
+        if name == "consulted" and not rtype.requires_deputy:
+            steps = steps[:-1]  # 面商 is with the deputy who made the suggestion: none here
         referral = _create(rtype, cast, n, rng, deputies)
         spawned = _walk(referral, steps, cast, rng, letter=letter, opinions=opinions)
         days = _history_days(referral, clock.choices(*zip(*TIMINGS))[0], clock)

@@ -135,8 +135,6 @@ def explain(referral: Referral, kind: DueKind, events: list[ReferralEvent]) -> E
     """Walk the timeline to the event that last started (or moved) the `kind` period and recompute it."""
     start, rehandling, extended = None, False, None
     for event in events:
-        if event.action not in Action.__members__.values():
-            continue  # a timeline-only entry (e.g. a lapsed extension request) moves no period
         action = Action(event.action)
         if action in _STARTS[kind]:
             start, rehandling, extended = event, False, None

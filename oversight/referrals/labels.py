@@ -15,9 +15,6 @@ def state(value: State) -> str:
     }[value]
 
 
-LAPSED_EXTENSION = "extension_lapsed"  # a pending extension request that the reply made moot
-
-
 def action(value: Action | str) -> str:
     return {
         Action.SEND: _("移送"), Action.WITHDRAW: _("撤回"), Action.ACKNOWLEDGE: _("签收"), Action.RETURN: _("退回"),
@@ -27,8 +24,6 @@ def action(value: Action | str) -> str:
         Action.ARCHIVE: _("归档"), Action.SUBMIT: _("报送"), Action.RECEIVE: _("接收"), Action.SCHEDULE: _("列入审议"),
         Action.ISSUE_OPINIONS: _("印发审议意见"), Action.RECORD: _("备案阅知"), Action.VOTE: _("满意度测评"),
         Action.CONVERT: _("转为代表来信"), Action.CONSULT: _("记录面商"),
-        # Timeline entries that are not actions anyone takes.
-        LAPSED_EXTENSION: _("延期申请失效"),
     }[value]
 
 

@@ -50,7 +50,25 @@ def rule_for(referral: Referral, action: Action) -> Transition | None:
     return rule
 
 
+def guard_holds(referral: Referral, action: Action) -> bool:
+    """The guards that depend on the referral's kind rather than on the person: only a deputy's
+    suggestion is converted to a deputy's letter, and 面商 is with the deputy who made it."""
+    if action is Action.CONVERT:
+        return referral.type.requires_deputy
+    if action is Action.CONSULT:
+        return referral.deputy_id is not None
+    return True
+
+
 def can_act(user, referral: Referral, action: Action) -> bool:
+    """Whether `user` may take `action` now: the table allows it, they are the right person, and the
+    referral is of the kind the action is for."""
+    return may_take(user, referral, action) and guard_holds(referral, action)
+
+
+def may_take(user, referral: Referral, action: Action) -> bool:
+    """The table allows `action` now and `user` stands on the acting side with an acting role — who
+    may act, before the kind-of-referral guards (the services answer those with their own message)."""
     rule = rule_for(referral, action)
     if rule is None or rule.party is Party.SYSTEM or not user.is_authenticated:
         return False

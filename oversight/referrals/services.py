@@ -38,7 +38,7 @@ def check(referral: Referral, action: Action, actor, *, expected_version: int | 
     if permissions.rule_for(referral, action) is None:
         raise InvalidTransition(_("事项当前处于“%(state)s”状态，不能执行“%(action)s”。",
                                   state=labels.state(referral.state), action=labels.action(action)))
-    if actor is not None and not permissions.can_act(actor, referral, action):
+    if actor is not None and not permissions.may_take(actor, referral, action):
         raise NotAllowed(_("您不能对此事项执行“%(action)s”：只有%(party)s的相应人员可以操作。",
                            action=labels.action(action), party=labels.party(referral, action)))
     # Lock the row (PostgreSQL; a SQLite writer holds the database already) and compare versions now:
@@ -362,6 +362,8 @@ def record_consultation(referral: Referral, *, actor, held_on: dt.date, note: st
                         expected_version: int | None = None) -> None:
     """面商: the handling side met the deputy; recorded on the timeline."""
     check(referral, Action.CONSULT, actor, expected_version=expected_version)
+    if referral.deputy_id is None:
+        raise ValidationFailed(_("面商是与提出建议的代表当面沟通，此事项没有提出建议的代表。"))
     if held_on is None or held_on > today():
         raise ValidationFailed(_("请填写已举行面商的日期。"), field="held_on")
     note = _text(note, "note", _("请记录面商情况。"))
@@ -371,7 +373,8 @@ def record_consultation(referral: Referral, *, actor, held_on: dt.date, note: st
 def reply(referral: Referral, *, actor, outcome: Outcome, text: str, files=(),
           expected_version: int | None = None) -> None:
     """答复 with the result category, the text and result attachments (`files`: (name, stream) pairs).
-    An extension request still pending lapses: the reply ends the period it was asked for."""
+    An extension request still pending lapses — the reply ends the period it was asked for — and the
+    reply's timeline line says so."""
     check(referral, Action.REPLY, actor, expected_version=expected_version)
     if outcome is None:
         raise ValidationFailed(_("请选择办理结果。"), field="outcome")
@@ -382,33 +385,23 @@ def reply(referral: Referral, *, actor, outcome: Outcome, text: str, files=(),
             stored.append(attachments.store(referral, actor=actor, upload_name=name, stream=stream))
         except ValidationFailed as exc:  # the form's field is `attachments`
             raise ValidationFailed(_("附件“%(n)s”：%(m)s", n=name, m=exc.message), field="attachments") from exc
-    if referral.extension_requested_until is not None:
-        _lapse_extension(referral, actor)
+    lapsed = referral.extension_requested_until
+    referral.extension_requested_until = referral.extension_reason = None
     referral.reply_text = text
     referral.outcome = outcome
     referral.replied_at = utcnow()
     referral.evaluation_due = due(referral.type, DueKind.EVALUATION, today())
     referral.evaluation_reminded = False
-    apply(referral, Action.REPLY, actor,
-          note=referral.reply_text + ("\n" + _("附件：%(f)s", f="、".join(a.filename for a in stored)) if stored else ""),
-          summary={"outcome": outcome.value, "attachments": [a.id for a in stored]})
+    note = [text]
+    if stored:
+        note.append(_("附件：%(f)s", f="、".join(a.filename for a in stored)))
+    if lapsed:  # said on the reply's own timeline line: one transition, one event, one audit entry
+        note.append(_("（延期申请失效：已答复，申请延期至 %(d)s 的请求不再审批。）", d=lapsed.isoformat()))
+    apply(referral, Action.REPLY, actor, note="\n".join(note),
+          summary={"outcome": outcome.value, "attachments": [a.id for a in stored],
+                   "extension_lapsed": lapsed.isoformat() if lapsed else None})
     _tell(_sender_staff(referral), referral, "evaluation_asked",
           _("事项已答复，请评价：%(h)s", h=_heading(referral)), labels.outcome(outcome))
-
-
-def _lapse_extension(referral: Referral, actor) -> None:
-    """A timeline entry and an audit entry for the extension request the reply leaves undecided."""
-    until = referral.extension_requested_until
-    referral.extension_requested_until = referral.extension_reason = None
-    db.session.add(ReferralEvent(
-        referral=referral, action=labels.LAPSED_EXTENSION, from_state=referral.state.value,
-        to_state=referral.state.value, actor_id=actor.id if actor is not None else None,
-        actor_label=actor.display_name if actor is not None else "系统", side=_side_label(actor),
-        note=_("已答复，申请延期至 %(d)s 的请求不再审批。", d=until.isoformat()),
-        due_before=referral.current_due, due_after=referral.current_due, round=referral.round))
-    db.session.flush()
-    audit.record(f"referral.{labels.LAPSED_EXTENSION}", actor=actor, obj=referral,
-                 summary={"serial": referral.serial, "until": until.isoformat()})
 
 
 def evaluate(referral: Referral, *, actor, evaluation: Evaluation, reasons: str = "",

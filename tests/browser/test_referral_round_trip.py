@@ -24,12 +24,12 @@ PDF = (b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
 class Steps:
     """Screenshots numbered in the order they were taken."""
 
-    def __init__(self, page: Page, artifacts):
-        self.page, self.artifacts, self.n = page, artifacts, 0
+    def __init__(self, page: Page, artifacts, prefix: str = "referral-round-trip"):
+        self.page, self.artifacts, self.prefix, self.n = page, artifacts, prefix, 0
 
     def shot(self, name: str) -> None:
         self.n += 1
-        self.page.screenshot(path=str(self.artifacts / f"referral-round-trip-{self.n:02d}-{name}.png"), full_page=True)
+        self.page.screenshot(path=str(self.artifacts / f"{self.prefix}-{self.n:02d}-{name}.png"), full_page=True)
 
 
 def panel(page: Page, label: str):
