@@ -20,7 +20,7 @@ from oversight.orgs.models import Organisation
 from oversight.referrals import labels
 from oversight.referrals.models import Referral, ReferralType
 from oversight.referrals.workflow import OPEN_STATES, Direction, Evaluation, State
-from oversight.workdays import working_days_between
+from oversight.workdays import current_calendar
 
 from .figures import Duration, Rate, Row, Section, Table, min_sample
 from .periods import Period, zone
@@ -67,6 +67,23 @@ class ReferralFigures:
     rehandling: Rate
 
 
+class WorkingDays:
+    """`working_days_between` for many pairs: one walk of the calendar over the span they need, then
+    a prefix sum (the calendar's per-day lookup is too slow for thousands of items)."""
+
+    def __init__(self, pairs: list[tuple[dt.date, dt.date]]):
+        self.first = min((a for a, _b in pairs), default=dt.date.today())
+        last = max((b for _a, b in pairs), default=self.first)
+        cal = current_calendar()
+        self.prefix, total = [0], 0
+        for k in range(1, (last - self.first).days + 1):
+            total += cal.is_working_day(self.first + dt.timedelta(days=k))
+            self.prefix.append(total)
+
+    def between(self, start: dt.date, end: dt.date) -> int:
+        return self.prefix[(end - self.first).days] - self.prefix[(start - self.first).days]
+
+
 def in_period(moment: dt.datetime | None, period: Period) -> bool:
     if moment is None:
         return False
@@ -88,7 +105,7 @@ def figures(period: Period, scope: Scope) -> ReferralFigures:
     checks = (("ack", "acknowledged_at", "ack_due"), ("procedural", "accepted_at", "procedural_due"),
               ("result", "replied_at", "result_due"))
     overdue_by: Counter[int] = Counter()
-    days: dict[str, list[int]] = {step[0]: [] for step in STEPS}
+    spans: dict[str, list[tuple[dt.date, dt.date]]] = {step[0]: [] for step in STEPS}
     for r in rows:
         for key, done_col, due_col in checks:
             done, due = getattr(r, done_col), getattr(r, due_col)
@@ -101,9 +118,11 @@ def figures(period: Period, scope: Scope) -> ReferralFigures:
         for key, _label, a, b in STEPS:
             began, finished = getattr(r, a), getattr(r, b)
             if began is not None and in_period(finished, period) and finished >= began:
-                days[key].append(working_days_between(local(began), local(finished)))
+                spans[key].append((local(began), local(finished)))
         if _overdue_at_end(r, end, period):
             overdue_by[r.receiver_org_id] += 1
+    calendar = WorkingDays([pair for pairs in spans.values() for pair in pairs])
+    days = {key: [calendar.between(a, b) for a, b in pairs] for key, pairs in spans.items()}
     evaluated = [r for r in rows if in_period(r.evaluated_at, period) and r.evaluation in EVALUATED]
     evals = Counter(Evaluation(r.evaluation) for r in rows
                     if in_period(r.evaluated_at, period) and r.evaluation is not None)
