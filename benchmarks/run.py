@@ -141,7 +141,7 @@ def bench_database(url: str, repeat: int, *, key_only: bool = False) -> dict:
         dataset = _dataset()
         ids = {u.username: (u.id, sorted(r.value for r in u.roles)) for u in
                db.session.scalars(sa.select(User).where(User.username.in_(USERS)))}
-    result = {"url": re.sub(r"//[^@/]*@", "//", url), "engine": engine.dialect.name,
+    result = {"url": re.sub(r"//[^@/]*@", "//", url), "engine": engine.dialect.name, "repeat": repeat,
               "server_version": _server_version(engine), "dataset": dataset, "rows": [], "jobs": {}}
     result["floor"] = _measure(app, app.test_client(), "/__floor", probe, repeat * 5)
     result["load"] = os.getloadavg()[0]
@@ -244,7 +244,7 @@ def _machine() -> str:
 def render(results: list[dict], repeat: int) -> str:
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out = ["# Benchmark results", "", f"- date: {now}", f"- machine: {_machine()}",
-           f"- method: `benchmarks/run.py`, {repeat} requests per page and user after one warm-up, server time "
+           "- method: `benchmarks/run.py`, N requests per page and user (N per section below) after one warm-up, server time "
            "measured around the WSGI app; statements counted with `before_cursor_execute`; peak = tracemalloc "
            "over one request; SQL floor = the page's slowest statement replayed raw on the driver connection "
            "(p50); ratio = page p95 / SQL floor. CPU = the serving thread's CPU time (`time.thread_time`), "
@@ -254,7 +254,8 @@ def render(results: list[dict], repeat: int) -> str:
     for res in results:
         ds = res["dataset"]
         out += [f"## {res['server_version']} — {ds['referrals']:,} referrals", "",
-                "dataset: " + ", ".join(f"{k} {v:,}" for k, v in ds.items()), "",
+                "dataset: " + ", ".join(f"{k} {v:,}" for k, v in ds.items())
+                + f"; N = {res.get('repeat', repeat)} requests per page and user", "",
                 f"bare Flask route (floor): p50 {res['floor']['p50']*1e3:.2f} ms, p95 {res['floor']['p95']*1e3:.2f} ms; "
                 f"with a logged-in session: p50 {res['floor_logged_in']['p50']*1e3:.2f} ms, "
                 f"p95 {res['floor_logged_in']['p95']*1e3:.2f} ms. Load average (1 min) at start/end: "

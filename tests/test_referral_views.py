@@ -226,7 +226,7 @@ def test_export_xlsx_has_timestamps_and_due_dates(world, people, client, login, 
     assert row["签收期限"].date() == r.ack_due and row["办理期限"].date() == r.result_due
     assert row["评价期限"] is None and row["状态"] == "已办结" and row["评价"] == "满意"
 
-    monkeypatch.setattr(views, "EXPORT_MAX_ROWS", 1)
+    monkeypatch.setattr(views.lists, "EXPORT_MAX_ROWS", 1)
     response = client.get("/referrals/export.xlsx")
     assert response.status_code == 302 and "/referrals/search" in response.location
     assert "超过 1 条" in text_of(client.get(response.location))

@@ -1,216 +1,30 @@
-"""The referral pages: the inbox, what was sent, search and its export, writing a referral, the
-detail page with one small form per allowed action, why a due date is what it is, and the help page."""
+"""One referral: the detail page with one small form per allowed action, the attachments and the
+thread, why a due date is what it is, and the NPC-side log the procuratorate exports."""
 from __future__ import annotations
 
 import csv
 import io
-import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
-from ..accounts.models import Role, User
-from ..attachments import permissions as attachment_permissions, queries as attachment_queries
-from ..db import commit, db, utcnow, writes_on_get
-from ..errors import ValidationFailed
-from ..orgs.models import Organisation
-from ..orgs.permissions import institution_of
-from ..orgs.queries import pairing_of
-from ..web.forms import apply_errors
-from ..web.templating import local_time
-from ..workdays import today
-from . import deadlines, labels, permissions, queries, report_services, services
-from .deadlines import DueKind, local_date
-from .forms import ACTION_FORMS, MessageForm, ReferralForm, SearchForm, action_form
-from .models import Classification, Referral, ReferralType
-from .workflow import OPEN_STATES, TABLES, Action, Direction, Evaluation, Outcome, Party, State
+from ...accounts.models import User
+from ...attachments import permissions as attachment_permissions, queries as attachment_queries
+from ...db import commit, db, writes_on_get
+from ...errors import ValidationFailed
+from ...orgs.models import Organisation
+from ...web.forms import apply_errors
+from ...web.templating import local_time
+from .. import deadlines, labels, permissions, queries, report_services, services
+from ..deadlines import DueKind, local_date
+from ..forms import ACTION_FORMS, MessageForm, action_form
+from ..models import Referral, ReferralType
+from ..workflow import OPEN_STATES, Action, Evaluation, Outcome, Party, State
+from . import _load, bp
+from .help import _Marked
 
-bp = Blueprint("referrals", __name__, url_prefix="/referrals")
-bp.add_app_template_global(labels, "referral_labels")
-bp.add_app_template_global(deadlines.is_provisional, "due_provisional")
-
-EXPORT_MAX_ROWS = 50_000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@bp.context_processor
-def _create_directions():
-    return {"create_directions": [d for d in Direction if permissions.can_create(current_user, d)]}
-
-
-def _size() -> int:
-    return current_app.config["PAGE_SIZE"]
-
-
-def _load(referral_id: int) -> Referral:
-    """The referral, or 404 — also for one the user may not see, so that guessing ids reveals nothing."""
-    referral = db.get_or_404(Referral, referral_id)
-    if not permissions.can_view(current_user, referral):
-        abort(404)
-    return referral
-
-
-# --- lists ----------------------------------------------------------------------------------------
-
-@bp.get("/")
-def inbox():
-    page = queries.inbox(current_user, after=request.args.get("after"), limit=_size())
-    return render_template("referrals/list.html", page=page, title=_("待办事项"), due=queries.DueThresholds.on(),
-                           empty=_("目前没有等待您办理的事项。"))
-
-
-@bp.get("/sent")
-def sent():
-    page = queries.sent(current_user, after=request.args.get("after"), limit=_size())
-    return render_template("referrals/list.html", page=page, title=_("本方发出"), due=queries.DueThresholds.on(),
-                           empty=_("本方还没有发出事项。"))
-
-
-def _search_form() -> SearchForm:
-    form = SearchForm(request.args)
-    form.set_choices()
-    if request.args:
-        form.validate()
-    return form
-
-
-@bp.get("/search")
-def search():
-    form = _search_form()
-    page = queries.search(current_user, form.filters(), after=request.args.get("after"), limit=_size())
-    return render_template("referrals/search.html", form=form, page=page, due=queries.DueThresholds.on(),
-                           export_url=url_for(".export", **{k: v for k, v in request.args.items() if k != "after"}),
-                           satisfaction_url=url_for(".satisfaction",
-                                                    **{k: v for k, v in request.args.items() if k != "after"}),
-                           export_max=EXPORT_MAX_ROWS)
-
-
-@bp.get("/satisfaction")
-def satisfaction():
-    """The satisfaction figures of the search's filters: 未反馈 shown apart, never in the rate."""
-    form = _search_form()
-    args = {k: v for k, v in request.args.items() if k != "after"}
-    return render_template("referrals/satisfaction.html", form=form,
-                           figures=queries.satisfaction(current_user, form.filters()),
-                           search_url=url_for(".search", **args))
-
-
-@bp.get("/export.xlsx")
-@writes_on_get  # every export is audited
-def export():
-    filters = _search_form().filters()
-    if queries.beyond(current_user, filters, EXPORT_MAX_ROWS):
-        flash(_("符合条件的事项超过 %(n)d 条，超出一次导出的上限。请缩小筛选范围（如按年度、类型或单位）后再导出。",
-                n=EXPORT_MAX_ROWS), "error")
-        return redirect(url_for(".search", **request.args))
-    data, count = _workbook(queries.for_export(current_user, filters), queries.DueThresholds.on())
-    services.record_export(actor=current_user, what="xlsx", rows=count,
-                           filters={k: v for k, v in request.args.items() if k != "after"})
-    commit()
-    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
-                     download_name=_("移送事项-%(d)s.xlsx", d=today().isoformat()))
-
-
-def _export_columns():
-    def at(name):
-        return lambda r: _local(getattr(r, name))
-
-    def on(name):
-        return lambda r: getattr(r, name)
-
-    return [
-        (_("编号"), lambda r: r.serial or ""), (_("标题"), lambda r: r.title), (_("类型"), lambda r: r.type.name),
-        (_("方向"), lambda r: labels.direction(r.direction)), (_("发出单位"), lambda r: r.sender_org.name),
-        (_("接收单位"), lambda r: r.receiver_org.name), (_("状态"), lambda r: labels.state(r.state)),
-        (_("办理结果"), lambda r: labels.outcome(r.outcome)), (_("评价"), lambda r: labels.evaluation(r.evaluation)),
-        (_("办理轮次"), lambda r: r.round), (_("催办次数"), lambda r: r.urge_count),
-        (_("发出时间"), at("sent_at")), (_("签收时间"), at("acknowledged_at")), (_("受理时间"), at("accepted_at")),
-        (_("交办时间"), at("assigned_at")), (_("答复时间"), at("replied_at")), (_("评价时间"), at("evaluated_at")),
-        (_("办结时间"), at("closed_at")),
-        (_("签收期限"), on("ack_due")), (_("程序性答复期限"), on("procedural_due")), (_("办理期限"), on("result_due")),
-        (_("最长办理期限"), on("cap_due")), (_("评价期限"), on("evaluation_due")), (_("当前期限"), on("current_due")),
-    ]
-
-
-def _local(moment):
-    """openpyxl cannot store a time zone: the Asia/Shanghai wall-clock time, as the header says."""
-    if moment is None:
-        return None
-    from zoneinfo import ZoneInfo
-
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).replace(tzinfo=None)
-
-
-def _workbook(rows, due: queries.DueThresholds) -> tuple[bytes, int]:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("移送事项"))
-    columns = _export_columns()
-    sheet.append([title for title, _get in columns] + [_("期限状态")])
-    count = 0
-    for referral in rows:
-        sheet.append([get(referral) for _title, get in columns] + [labels.due_status(due.status(referral.current_due))])
-        count += 1
-    note = book.create_sheet(_("说明"))
-    note.append([_("时间均为北京时间（Asia/Shanghai）；期限为当日 24:00 届满。导出于 %(t)s。",
-                   t=local_time(utcnow(), "%Y-%m-%d %H:%M"))])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue(), count
-
-
-# --- writing a referral ---------------------------------------------------------------------------
-
-@bp.route("/new", methods=["GET", "POST"])
-def create():
-    try:
-        direction = Direction(request.args.get("direction", ""))
-    except ValueError:
-        abort(404)
-    if not permissions.can_create(current_user, direction):
-        abort(403)
-    form = ReferralForm()
-    form.set_choices(current_user, direction)
-    deputy_field = direction is Direction.NPC_TO_PROCURATORATE and current_user.has_role(*permissions.STAFF_ROLES)
-    if not deputy_field:
-        del form.deputy
-    if direction is Direction.NPC_TO_PROCURATORATE:
-        del form.session_date
-    can_send = permissions.can_send_new(current_user, direction)
-    if not can_send:
-        del form.send_now
-    if request.method == "GET":
-        form.client_token.data = uuid.uuid4().hex
-        counterpart = pairing_of(institution_of(current_user.organisation))
-        form.receiver.data = counterpart.id if counterpart else 0
-    if form.validate_on_submit():
-        try:
-            referral = services.create_referral(
-                actor=current_user, rtype=db.session.get(ReferralType, form.type.data),
-                receiver=db.session.get(Organisation, form.receiver.data), title=form.title.data, body=form.body.data,
-                deputy=db.session.get(User, form.deputy.data) if deputy_field and form.deputy.data else None,
-                classification=Classification(form.classification.data) if form.classification.data else None,
-                client_token=form.client_token.data or None,
-                session_date=form.session_date.data if "session_date" in form else None)
-            if can_send and form.send_now.data and referral.state is State.DRAFT:
-                services.send(referral, actor=current_user)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            commit()
-            flash(_("事项“%(t)s”已保存为草稿。", t=referral.title) if referral.state is State.DRAFT
-                  else _("事项“%(t)s”已发出，编号 %(s)s。", t=referral.title, s=referral.serial), "success")
-            return redirect(url_for(".detail", referral_id=referral.id))
-    heading = (_("新建移送事项（人大 → 检察院）") if direction is Direction.NPC_TO_PROCURATORATE
-               else _("新建报送事项（检察院 → 人大）"))
-    return render_template("referrals/new.html", form=form, direction=direction, heading=heading), \
-        422 if request.method == "POST" else 200
-
-
-# --- one referral -----------------------------------------------------------------------------------
 
 @bp.get("/<int:referral_id>")
 def detail(referral_id: int):
@@ -409,34 +223,3 @@ def _cell(value: str) -> str:
     """Text a spreadsheet must not run as a formula."""
     value = value or ""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-# --- how it works -------------------------------------------------------------------------------------
-
-@bp.get("/help")
-def help_page():
-    return render_template("referrals/help.html", workflows=[(d, _workflow_rows(d)) for d in Direction],
-                           types=queries.types_for(active_only=False))
-
-
-class _Marked:
-    """A stand-in referral whose due dates are their own kinds (those `like` has, or all): then
-    `current_due_of` says which deadline runs in a state, from the same code the services use."""
-
-    def __init__(self, state: State, like: Referral | None = None):
-        self.state = state
-        for kind in DueKind:
-            present = like is None or getattr(like, f"{kind.value}_due") is not None
-            setattr(self, f"{kind.value}_due", kind if present else None)
-
-
-def _workflow_rows(direction: Direction) -> list[dict]:
-    order = {s: i for i, s in enumerate(State)}
-    rows = []
-    actions = {a: i for i, a in enumerate(Action)}
-    for (state, action), rule in sorted(TABLES[direction].items(), key=lambda kv: (order[kv[0][0]], actions[kv[0][1]])):
-        rows.append({"state": state, "action": action, "rule": rule,
-                     "party": labels.party_name(direction, rule.party),
-                     "roles": [Role(r).label for r in sorted(rule.roles)],
-                     "deadline": deadlines.current_due_of(_Marked(state))})
-    return rows
