@@ -21,10 +21,19 @@ from oversight.errors import InvalidTransition, NotAllowed, ValidationFailed
 from oversight.notifications.models import Notification
 from oversight.referrals.models import Referral, ReferralType
 from oversight.referrals.workflow import Direction, State as ReferralState
+from oversight.workdays import today
 
 from .liaison_fixtures import at, cast, make_meeting  # noqa: F401  (fixtures)
 
 PAST = dict(starts_at=at(20, 9, month=11))
+
+
+def close_window(minutes):
+    """Let the amendment window pass: open the review if needed and move its end into the past."""
+    if minutes.state is MinutesState.DRAFT:
+        minutes_services.open_review(minutes, actor=minutes.drafted_by)
+    minutes.review_until = today() - dt.timedelta(days=1)
+    db.session.flush()
 
 
 def held(cast, make_meeting, **kw):
@@ -59,6 +68,7 @@ def test_minutes_go_from_draft_through_review_to_approved_and_locked(cast, make_
     minutes_services.revise(minutes, actor=cast.staff)
     minutes_services.edit(minutes, actor=cast.staff, summary="会议由陈嘉怡主持。",
                           discussions={second.id: "已建立台账。"}, present={i.id for i in m.invitations})
+    close_window(minutes)
     with pytest.raises(NotAllowed):
         minutes_services.approve(minutes, actor=cast.contact)
     items = minutes_services.approve(minutes, actor=cast.staff)
@@ -91,6 +101,7 @@ def _item(cast, make_meeting, **kw) -> ActionItem:
     m, minutes = held(cast, make_meeting, agenda=["议题一"], invite=[cast.contact], **kw)
     minutes_services.add_decision(minutes, actor=cast.staff, text="检察院排查涉企案件久拖不决问题",
                                   agenda_item=m.agenda[0], owner_org=cast.world.proc, due_on=dt.date(2026, 12, 15))
+    close_window(minutes)
     (item,) = minutes_services.approve(minutes, actor=cast.staff)
     commit()
     return item
@@ -172,3 +183,21 @@ def test_minutes_pdf_and_docx(cast, make_meeting, app, tmp_path):
     body = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
     assert "议定事项" in body and "检察院排查涉企案件久拖不决问题" in body
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 0
+
+
+def test_minutes_are_approved_only_after_the_amendment_window(cast, make_meeting):
+    m, minutes = held(cast, make_meeting, agenda=["议题一"], invite=[cast.contact])
+    minutes_services.add_decision(minutes, actor=cast.staff, text="检察院报送台账", agenda_item=m.agenda[0],
+                                  owner_org=cast.world.proc, due_on=dt.date(2026, 12, 31))
+    with pytest.raises(InvalidTransition):  # never straight from the draft
+        minutes_services.approve(minutes, actor=cast.staff)
+    minutes_services.open_review(minutes, actor=cast.staff)
+    with pytest.raises(InvalidTransition, match="期满后才能审定"):
+        minutes_services.approve(minutes, actor=cast.staff)
+    assert minutes.state is MinutesState.REVIEW and not minutes.decisions[0].action_item
+    minutes_services.propose_amendment(minutes, actor=cast.contact, text="补充一句。")
+    minutes.review_until = today() - dt.timedelta(days=1)
+    with pytest.raises(InvalidTransition, match="修改意见期已于"):
+        minutes_services.propose_amendment(minutes, actor=cast.contact, text="迟到的意见。")
+    (item,) = minutes_services.approve(minutes, actor=cast.staff)
+    assert minutes.state is MinutesState.APPROVED and item.owner_org == cast.world.proc

@@ -3,15 +3,18 @@ nothing saved, the calendar, the .ics download and the public token-checked feed
 minutes and action items through POST, and exchange activities."""
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from icalendar import Calendar
 
 from liaison.meetings.models import Invitation, Meeting
 from liaison.meetings.workflow import Response
-from liaison.minutes.models import ActionItem
+from liaison.minutes.models import ActionItem, Minutes
 from liaison.exchanges.models import ExchangeActivity, ExchangeParticipant
 from liaison.registry.models import LiaisonDesignation
 from oversight.db import db
+from oversight.workdays import today
 from oversight.referrals.models import Referral, ReferralType
 
 from .conftest import text_of
@@ -109,6 +112,10 @@ def test_editing_approved_minutes_is_refused_in_chinese(client, cast, login, mak
         "text": "检察院报送线索清单", "agenda_item": m.agenda[0].id, "owner_org": cast.world.proc.id, "owner": 0,
         "due_on": "2026-12-31"})
     assert response.status_code == 302
+    assert client.post(f"/liaison/minutes/{m.id}/step/open_review").status_code == 302
+    minutes = db.session.scalar(sa.select(Minutes).where(Minutes.meeting_id == m.id))
+    minutes.review_until = today() - dt.timedelta(days=1)
+    db.session.commit()
     assert client.post(f"/liaison/minutes/{m.id}/step/approve").status_code == 302
     response = client.post(f"/liaison/minutes/{m.id}/edit", data={"summary": "改写"})
     assert response.status_code == 409
