@@ -38,10 +38,12 @@ def unit_of_user(user, unit: Organisation) -> bool:
 
 
 def units_of(topic: Topic) -> list[Organisation]:
-    """Every lead and co-unit named in the topic's responsibility list."""
+    """Every lead and co-unit of a responsibility with an issued item — never one named only in a draft."""
     seen: dict[int, Organisation] = {}
     for problem in topic.problems:
         for resp in problem.responsibilities:
+            if not any(i.issued_in is not None for i in resp.items):
+                continue
             for org in [resp.lead_unit, *resp.co_units]:
                 seen.setdefault(org.id, org)
     return list(seen.values())

@@ -18,7 +18,8 @@ from oversight.referrals.deadlines import DueStatus
 from oversight.referrals.queries import DueThresholds
 
 from . import permissions
-from .models import Area, ItemEvent, ProgressReport, RectificationItem, Responsibility, Topic, TopicEvent
+from .models import (Area, ItemEvent, ProgressReport, RectificationItem, Responsibility, Topic, TopicEvent,
+                     responsibility_co_units)
 from .workflow import ItemState, TopicState
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -46,10 +47,14 @@ def visible_to(user) -> sa.ColumnElement[bool]:
     if user.has_role(*permissions.NPC_ROLES):
         clauses.append(in_scope(Topic.owner_org_id, user=user))
     if user.has_role(*permissions.UNIT_ROLES):
-        named = sa.select(Responsibility.id).join(Responsibility.problem).where(
-            in_scope(Responsibility.lead_unit_id, user=user))
+        # Named in an issued item's responsibility (lead or co-unit) — drafts of a revision do not count.
+        co_named = sa.select(responsibility_co_units.c.responsibility_id).where(
+            in_scope(responsibility_co_units.c.organisation_id, user=user))
+        named = sa.select(Responsibility.id).where(sa.or_(in_scope(Responsibility.lead_unit_id, user=user),
+                                                          Responsibility.id.in_(co_named)))
         clauses.append(sa.and_(Topic.issued_version > 0, Topic.id.in_(
-            sa.select(RectificationItem.topic_id).where(RectificationItem.responsibility_id.in_(named)))))
+            sa.select(RectificationItem.topic_id).where(RectificationItem.issued_in.is_not(None),
+                                                        RectificationItem.responsibility_id.in_(named)))))
     return sa.or_(*clauses) if clauses else sa.false()
 
 
@@ -174,9 +179,16 @@ def due_status(item: RectificationItem, thresholds: DueThresholds) -> DueStatus 
     return thresholds.status(item.due_date)
 
 
-def topic_timeline(topic: Topic) -> list[TopicEvent]:
-    return list(db.session.scalars(sa.select(TopicEvent).where(TopicEvent.topic_id == topic.id)
-                                   .order_by(TopicEvent.id)))
+# The steps the responsible units may see on a topic's timeline: state changes that concern them.
+PUBLIC_TOPIC_EVENTS = ("issue", "start", "revise", "evaluate", "close")
+
+
+def topic_timeline(topic: Topic, *, public_only: bool = False) -> list[TopicEvent]:
+    """The whole timeline for the owner side; for the units only the public state changes."""
+    stmt = sa.select(TopicEvent).where(TopicEvent.topic_id == topic.id)
+    if public_only:
+        stmt = stmt.where(TopicEvent.action.in_(PUBLIC_TOPIC_EVENTS), TopicEvent.from_state != TopicEvent.to_state)
+    return list(db.session.scalars(stmt.order_by(TopicEvent.id)))
 
 
 def item_timeline(item: RectificationItem) -> list[ItemEvent]:

@@ -123,14 +123,29 @@ def detail_page(topic: Topic, *, failed: tuple | None = None, drafting: dict | N
         draft_forms["source"].referral.choices = [(0, _("— 请选择 —"))] + [
             (r.id, f"{r.serial} {r.title}") for r in referral_choices()]
     thresholds = DueThresholds.on()
+    owner_side = permissions.is_owner_side(current_user, topic)
     items = queries.items_of(topic, thresholds.today)
+    issued = {}
+    if not owner_side:
+        # The units see the last issued lists, never the committee's drafts of a revision.
+        items = [i for i in items if i.issued_in is not None]
+        issued = _issued_lists(topic)
     return render_template(
         "topics/detail.html", t=topic, forms=forms, failed=failed[0] if failed else None, draft_forms=draft_forms,
         roll=queries.progress(topic, thresholds.today), items=items,
         due={i.id: queries.due_status(i, thresholds) for i in items},
-        events=queries.topic_timeline(topic), versions=topic.versions,
-        owner_side=permissions.is_owner_side(current_user, topic),
-        sources=[(s, s.referral is not None and _can_see(s.referral)) for s in topic.sources]), status
+        events=queries.topic_timeline(topic, public_only=not owner_side), versions=topic.versions,
+        owner_side=owner_side, issued=issued,
+        sources=[(s, s.referral is None or _can_see(s.referral)) for s in topic.sources]), status
+
+
+def _issued_lists(topic: Topic) -> dict:
+    """The last issued version's three tables, and its wording of each issued item."""
+    if not topic.versions:
+        return {"headers": documents.headers(), "tables": ([], [], []), "measures": {}}
+    snap = issuing.load_snapshot(topic.versions[-1])
+    measures = {i["key"]: i["measures"] for p in snap["problems"] for r in p["responsibilities"] for i in r["items"]}
+    return {"headers": documents.headers(), "tables": documents.rows(snap), "measures": measures}
 
 
 def _can_see(referral: Referral) -> bool:
