@@ -204,3 +204,29 @@ def test_meeting_documents_through_the_attachment_store(client, cast, login, mak
     assert client.get(f"/attachments/{attachment.id}").status_code == 404
     assert client.post(f"/liaison/meetings/{m.id}/documents", content_type="multipart/form-data",
                        data={"file": (io.BytesIO(pdf), "x.pdf")}).status_code == 404
+
+
+def test_public_feed_carries_no_details_and_ends_with_the_role(client, cast, login, make_meeting):
+    from liaison.meetings import services as meeting_services
+
+    m = make_meeting(title="联络会议甲", invite=[cast.contact], agenda=["通报（2026）移送12号办理情况"])
+    m.online_url = "https://meet.example/j/123?pwd=geheim"
+    declined = make_meeting(title="已谢绝的会议", starts_at=at(11, 9), invite=[cast.contact])
+    meeting_services.respond(declined.invitations[0], actor=cast.contact, response=Response.DECLINED, reason="出差")
+    db.session.commit()
+    login(cast.contact)
+    response = client.post("/liaison/calendar/feed")
+    assert response.status_code == 200  # shown in the response itself, not flashed into the cookie session
+    url = text_of(response).split("旧地址已失效）：")[1].split()[0]
+    path = url[url.index("/liaison/feed/"):]
+    assert path not in client.get("/liaison/calendar/feed").get_data(as_text=True)
+    client.post("/logout")
+    data = client.get(path).get_data(as_text=True)
+    (event,) = Calendar.from_ical(data).walk("VEVENT")
+    assert str(event["UID"]) == m.uid and "联络会议甲" in str(event["SUMMARY"])
+    assert "移送12号" not in data and "geheim" not in data and "DESCRIPTION" not in data
+    assert str(event["LOCATION"]) == m.place and m.organiser_org.name == event["ORGANIZER"].params["CN"]
+    contact = db.session.get(type(cast.contact), cast.contact.id)
+    contact.role_rows.clear()
+    db.session.commit()
+    assert client.get(path).status_code == 404
