@@ -67,7 +67,7 @@ def add_responsibility(topic_id: int):
     form = ResponsibilityForm(prefix="resp")
     from .queries import unit_choices
 
-    form.set_choices(topic, unit_choices())
+    form.set_choices(topic, unit_choices(topic))
     return _save(topic, "responsibility", form, lambda: lists.add_responsibility(
         _child(Problem, form.problem.data, topic), actor=current_user,
         lead_unit=db.session.get(Organisation, form.lead_unit.data) if form.lead_unit.data else None,

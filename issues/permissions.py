@@ -8,7 +8,7 @@ government department) through the owner's NPC staff, who enter its progress mar
 from __future__ import annotations
 
 from oversight.accounts.models import Role
-from oversight.orgs.models import Organisation, Side
+from oversight.orgs.models import Organisation, OrgKind, Side
 from oversight.orgs.permissions import acts_for, can_see_organisation_work, institution_of
 
 from .models import RectificationItem, Topic
@@ -47,6 +47,18 @@ def units_of(topic: Topic) -> list[Organisation]:
             for org in [resp.lead_unit, *resp.co_units]:
                 seen.setdefault(org.id, org)
     return list(seen.values())
+
+
+def may_be_responsible(topic: Topic, org: Organisation) -> bool:
+    """Whom the owner may name responsible: its paired procuratorate and the procuratorates and departments
+    below it, an external unit (which has no accounts), or a working body of the owner's own committee."""
+    side = org.kind.side
+    if side is Side.EXTERNAL:
+        return True
+    if side is Side.NPC:
+        return org.kind is OrgKind.NPC_BODY and institution_of(org).id == topic.owner_org_id
+    paired = topic.owner_org.paired_procuratorate
+    return paired is not None and org.path.startswith(paired.path)
 
 
 def can_view(user, topic: Topic) -> bool:

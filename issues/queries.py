@@ -200,12 +200,24 @@ def reports_of(item: RectificationItem) -> list[ProgressReport]:
                                    .order_by(ProgressReport.id)))
 
 
-def unit_choices() -> list[Organisation]:
-    """Organisations that may be named responsible: procuratorates, their departments, external units."""
+def unit_choices(topic: Topic | None = None) -> list[Organisation]:
+    """Organisations that may be named responsible: procuratorates, their departments, external units —
+    for `topic`, only those `permissions.may_be_responsible` allows (and the owner's working bodies)."""
     kinds = [OrgKind.PROCURATORATE, OrgKind.PROCURATORATE_DEPARTMENT, OrgKind.EXTERNAL_UNIT]
-    return list(db.session.scalars(sa.select(Organisation).where(Organisation.kind.in_(kinds),
-                                                                 Organisation.active.is_(True))
-                                   .order_by(Organisation.path)))
+    stmt = sa.select(Organisation).where(Organisation.active.is_(True))
+    if topic is None:
+        stmt = stmt.where(Organisation.kind.in_(kinds))
+    else:
+        paired = topic.owner_org.paired_procuratorate
+        allowed = [Organisation.kind == OrgKind.EXTERNAL_UNIT,
+                   sa.and_(Organisation.kind == OrgKind.NPC_BODY,
+                           Organisation.path.startswith(topic.owner_org.path, autoescape=True))]
+        if paired is not None:
+            allowed.append(sa.and_(Organisation.kind.in_(kinds[:2]),
+                                   Organisation.path.startswith(paired.path, autoescape=True)))
+        stmt = stmt.where(sa.or_(*allowed))
+    rows = db.session.scalars(stmt.order_by(Organisation.path))
+    return [o for o in rows if topic is None or permissions.may_be_responsible(topic, o)]
 
 
 def lead_body_choices(user) -> list[Organisation]:

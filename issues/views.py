@@ -112,7 +112,7 @@ def detail_page(topic: Topic, *, failed: tuple | None = None, drafting: dict | N
         forms[failed[0]] = failed[1]
     draft_forms = {}
     if permissions.can_edit_lists(current_user, topic):
-        units = queries.unit_choices()
+        units = queries.unit_choices(topic)
         draft_forms = {"problem": ProblemForm(formdata=None, prefix="problem"),
                        "responsibility": ResponsibilityForm(formdata=None, prefix="resp"),
                        "item": ItemForm(formdata=None, prefix="item"), "source": SourceForm(formdata=None, prefix="source")}

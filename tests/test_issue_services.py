@@ -121,6 +121,27 @@ def test_an_item_without_a_responsible_unit_is_refused_and_nothing_saved(crew):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RectificationItem)) == 0
 
 
+def test_responsible_units_are_limited_to_the_owners_paired_procuratorate_and_own_bodies(crew, make_org):
+    w = crew.world
+    outsider = make_org("X-P", "外省人民检察院", kind=OrgKind.PROCURATORATE)
+    outsider_dept = make_org("X-P-D", "外省检察院某部", kind=OrgKind.PROCURATORATE_DEPARTMENT, parent=outsider)
+    other_body = make_org("D-NPC-B", "区人大某委", kind=OrgKind.NPC_BODY, parent=w.d_npc)
+    topic = topics.create_topic(actor=crew.staff, title="议题", lead_body=w.body)
+    problem = lists.add_problem(topic, actor=crew.staff, description="问题")
+    commit()
+    for org in (outsider, outsider_dept, other_body):
+        with pytest.raises(ValidationFailed, match="不在本议题的监督范围内"):
+            lists.add_responsibility(problem, actor=crew.staff, lead_unit=org)
+        with pytest.raises(ValidationFailed, match="不在本议题的监督范围内"):
+            lists.add_responsibility(problem, actor=crew.staff, lead_unit=w.proc, co_units=[org])
+    db.session.rollback()
+    for org in (w.proc, w.dept, w.d_proc, crew.ext, w.body):
+        lists.add_responsibility(problem, actor=crew.staff, lead_unit=org)
+    choices = {o.id for o in queries.unit_choices(topic)}
+    assert {w.proc.id, w.dept.id, w.d_proc.id, crew.ext.id, w.body.id} <= choices
+    assert not choices & {outsider.id, outsider_dept.id, other_body.id}
+
+
 def test_a_due_date_before_the_issue_date_is_refused(crew):
     topic = draft_topic(crew)
     resp = topic.problems[0].responsibilities[0]
