@@ -191,3 +191,38 @@ def test_feed_token_opens_the_feed_and_rotates(cast, make_meeting, app):
     new = ics.issue_feed_token(cast.contact)
     commit()
     assert ics.feed_owner(token) is None and ics.feed_owner(new) == cast.contact
+
+
+def test_counterpart_must_be_the_paired_institution_or_below_it(cast, make_org):
+    from liaison.exchanges import services as exchanges
+    from liaison.exchanges.models import ExchangeKind
+    from oversight.orgs.models import OrgKind, OrgLevel
+
+    far = make_org("Y-P", "外市人民检察院", kind=OrgKind.PROCURATORATE, level=OrgLevel.CITY)
+    with pytest.raises(ValidationFailed, match="对应的同级"):  # a district committee with the city procuratorate
+        meetings.schedule(actor=cast.d_staff, kind=MeetingKind.JOINT_MEETING, title="越级会议", starts_at=at(11, 9),
+                          ends_at=at(11, 10), counterpart=cast.world.proc)
+    with pytest.raises(ValidationFailed, match="对应的同级"):
+        meetings.schedule(actor=cast.staff, kind=MeetingKind.JOINT_MEETING, title="外市", starts_at=at(11, 9),
+                          ends_at=at(11, 10), counterpart=far)
+    # the city committee may meet the district procuratorate below its paired procuratorate
+    assert meetings.schedule(actor=cast.staff, kind=MeetingKind.JOINT_MEETING, title="市区", starts_at=at(11, 9),
+                             ends_at=at(11, 10), counterpart=cast.world.d_proc).counterpart_org == cast.world.d_proc
+    with pytest.raises(ValidationFailed, match="对应的同级"):
+        exchanges.plan(actor=cast.staff, kind=ExchangeKind.HEARING, title="外市活动", starts_at=at(11, 9),
+                       ends_at=at(11, 10), partner=far)
+
+
+def test_exchange_plan_validates_times_and_an_active_partner(cast):
+    from liaison.exchanges import services as exchanges
+    from liaison.exchanges.models import ExchangeKind
+
+    with pytest.raises(ValidationFailed) as exc:
+        exchanges.plan(actor=cast.staff, kind=ExchangeKind.HEARING, title="无时间", starts_at=None, ends_at=None,
+                       partner=cast.world.proc)
+    assert set(exc.value.errors) >= {"starts_at", "ends_at"}
+    cast.world.proc.active = False
+    with pytest.raises(ValidationFailed) as exc:
+        exchanges.plan(actor=cast.staff, kind=ExchangeKind.HEARING, title="停用单位", starts_at=at(11, 9),
+                       ends_at=at(11, 10), partner=cast.world.proc)
+    assert "partner" in exc.value.errors

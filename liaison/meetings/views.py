@@ -77,7 +77,8 @@ def calendar():
 
 def _counterparts() -> list[Organisation]:
     mine = institution_of(current_user.organisation)
-    others = [o for o in org_choices(kinds=set(INSTITUTION_KINDS)) if o.side is not mine.side]
+    others = [o for o in org_choices(kinds=set(INSTITUTION_KINDS))
+              if o.side is not mine.side and services.may_meet(mine, o)]
     paired = pairing_of(mine)
     return sorted(others, key=lambda o: (paired is None or o.id != paired.id, o.path))
 
