@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from oversight.db import db
 from oversight.errors import DomainError, ValidationFailed
+from oversight.exports import safe_cell
 from oversight.orgs.queries import in_scope
 
 from .. import permissions
@@ -45,8 +46,9 @@ def export_items(user) -> bytes:
     sheet.title = _("整改进展")
     sheet.append(headers())
     for item in reportable(user):
-        sheet.append([item.id, item.topic.title, item.responsibility.problem.description, item.unit.name,
-                      item.measures, item.due_date, item.reported_percent, None, None, None, None])
+        sheet.append([safe_cell(v) for v in (
+            item.id, item.topic.title, item.responsibility.problem.description, item.unit.name,
+            item.measures, item.due_date, item.reported_percent, None, None, None, None)])
     for column, width in zip("ABCDEFGHIJK", (12, 24, 30, 16, 30, 12, 10, 10, 36, 24, 24)):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
