@@ -230,3 +230,22 @@ def test_public_feed_carries_no_details_and_ends_with_the_role(client, cast, log
     contact.role_rows.clear()
     db.session.commit()
     assert client.get(path).status_code == 404
+
+
+def test_conflict_warning_hides_the_title_of_a_meeting_the_viewer_may_not_see(client, cast, login, make_meeting,
+                                                                             make_user):
+    from oversight.accounts.models import Role
+
+    d_contact = make_user("d_contact", cast.world.d_proc, roles={Role.PROCURATORATE_CONTACT})
+    make_meeting(title="市级内部会议", invite=[d_contact, cast.contact])  # the district staff cannot see it
+    m = make_meeting(title="区级会议", actor=cast.d_staff, counterpart=cast.world.d_proc)
+    login(cast.d_staff)
+    response = client.post(f"/liaison/meetings/{m.id}/invite", data={"users": [d_contact.id], "version": m.version},
+                           follow_redirects=True)
+    text = text_of(response)
+    assert "时间冲突提醒" in text and "该时段另有安排" in text and "市级内部会议" not in text
+    client.post("/logout")
+    n = make_meeting(title="新会议", invite=[cast.contact, cast.deputy])
+    login(cast.deputy)  # an invited deputy sees that the contact is busy, not with what
+    text = text_of(client.get(f"/liaison/meetings/{n.id}"))
+    assert "该时段另有安排" in text and "市级内部会议" not in text
