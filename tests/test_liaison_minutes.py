@@ -131,7 +131,7 @@ def test_action_item_done_dropped_and_spawned_referral(cast, make_meeting):
 def test_open_items_are_carried_to_the_next_meeting_agenda(cast, make_meeting):
     item = _item(cast, make_meeting)
     done = _item(cast, make_meeting, title="另一次会议")
-    item_services.complete(done, actor=cast.staff)
+    item_services.complete(done, actor=cast.contact)
     commit()
     nxt = make_meeting(title="下一次联络会议", starts_at=at(15, 9), agenda=["新议题"])
     follow_ups = [a for a in nxt.agenda if a.follow_up is not None]
@@ -201,3 +201,18 @@ def test_minutes_are_approved_only_after_the_amendment_window(cast, make_meeting
         minutes_services.propose_amendment(minutes, actor=cast.contact, text="迟到的意见。")
     (item,) = minutes_services.approve(minutes, actor=cast.staff)
     assert minutes.state is MinutesState.APPROVED and item.owner_org == cast.world.proc
+
+
+def test_action_item_list_and_completion_stay_with_the_right_people(cast, make_meeting, make_user):
+    from liaison.minutes import queries as minutes_queries
+    from oversight.accounts.models import Role
+
+    item = _item(cast, make_meeting)  # owned by the procuratorate; the handler and deputy were not invited
+    neighbour = make_user("deputy2", cast.world.station, roles={Role.DEPUTY})
+    assert item in minutes_queries.action_items(cast.contact)
+    assert item not in minutes_queries.action_items(cast.handler)
+    assert item not in minutes_queries.action_items(neighbour)
+    with pytest.raises(NotAllowed):  # the organiser does not mark the other side's item done
+        item_services.complete(item, actor=cast.staff, note="代为完成")
+    item_services.complete(item, actor=cast.contact, note="已完成")
+    assert item.state is ItemState.DONE

@@ -249,3 +249,20 @@ def test_conflict_warning_hides_the_title_of_a_meeting_the_viewer_may_not_see(cl
     login(cast.deputy)  # an invited deputy sees that the contact is busy, not with what
     text = text_of(client.get(f"/liaison/meetings/{n.id}"))
     assert "该时段另有安排" in text and "市级内部会议" not in text
+
+
+def test_draft_minutes_are_the_organisers_until_review(client, cast, login, make_meeting):
+    from liaison.minutes import services as minutes_services
+
+    m = make_meeting(starts_at=at(20, 9, month=11), invite=[cast.contact])
+    login(cast.staff)
+    assert client.post(f"/liaison/meetings/{m.id}/hold", data={"version": m.version}).status_code == 302
+    assert client.get(f"/liaison/minutes/{m.id}").status_code == 200
+    client.post("/logout")
+    login(cast.contact)
+    for path in ("", "/minutes.pdf", "/minutes.docx"):
+        assert client.get(f"/liaison/minutes/{m.id}{path}").status_code == 404
+    minutes = db.session.scalar(sa.select(Minutes).where(Minutes.meeting_id == m.id))
+    minutes_services.open_review(minutes, actor=cast.staff)
+    db.session.commit()
+    assert client.get(f"/liaison/minutes/{m.id}").status_code == 200

@@ -184,9 +184,14 @@ def _detail_page(meeting: Meeting, *, failed: dict | None = None, status: int = 
                                                        exclude_id=meeting.id)]
                  for i in meeting.invitations if i.response in (Response.PENDING, Response.ACCEPTED)}
     from ..minutes.queries import minutes_of
+    from ..minutes.workflow import MinutesState
+
+    minutes = minutes_of(meeting)
+    if minutes is not None and minutes.state is MinutesState.DRAFT and not permissions.can_manage(current_user, meeting):
+        minutes = None  # the draft is not shown before the review opens
 
     return render_template("liaison/meetings/detail.html", m=meeting, forms=forms, allowed=allowed, mine=mine,
-                           conflicts=conflicts, minutes=minutes_of(meeting), can_edit=Action.EDIT in allowed,
+                           conflicts=conflicts, minutes=minutes, can_edit=Action.EDIT in allowed,
                            attachments=attachment_queries.for_owner(current_user, Meeting.__tablename__, meeting.id),
                            upload_url=url_for(".upload", meeting_id=meeting.id)
                            if permissions.can_attach(current_user, meeting) else None), status

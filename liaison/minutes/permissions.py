@@ -39,8 +39,8 @@ def can_act_item(user, item: ActionItem, action: ItemAction) -> bool:
         return False
     meeting = item.meeting
     if action is ItemAction.COMPLETE:
-        return (item.owner_id == user.id or organises_for(user, item.owner_org)
-                or can_manage(user, meeting))
+        # Only the owner's side says its own item is done, not the organiser for the other side.
+        return item.owner_id == user.id or organises_for(user, item.owner_org)
     if action is ItemAction.DROP:
         return can_manage(user, meeting)
     direction = spawn_direction(user)
