@@ -104,7 +104,29 @@ def can_view_item(user, item: RectificationItem) -> bool:
     return item.issued_in is not None and unit_of_user(user, item.unit)
 
 
+# Accepting the work: never by the person who entered the progress it accepts (four eyes).
+ACCEPTING = frozenset({ItemAction.SIGN_OFF, ItemAction.ACCEPT_PROGRESS})
+
+
+def entered_progress(user, item: RectificationItem) -> bool:
+    """Did `user` write the item's last progress report or make its last sign-off request?"""
+    if user is None or not user.is_authenticated:
+        return False
+    last_report = item.reports[-1] if item.reports else None
+    if last_report is not None and last_report.reported_by_id == user.id:
+        return True
+    requests = [e for e in item.events if e.action == ItemAction.REQUEST_SIGNOFF.value]
+    return bool(requests) and requests[-1].actor_id == user.id
+
+
 def can_act_item(user, item: RectificationItem, action: ItemAction) -> bool:
+    if action in ACCEPTING and entered_progress(user, item):
+        return False
+    return may_act_item(user, item, action)
+
+
+def may_act_item(user, item: RectificationItem, action: ItemAction) -> bool:
+    """Role and scope alone (can_act_item adds the four-eyes rule for accepting)."""
     rule = ITEM_TRANSITIONS.get((item.state, action))
     if rule is None or rule.party is Party.SYSTEM or not user.is_authenticated:
         return False

@@ -348,6 +348,28 @@ def test_a_unit_without_accounts_is_reported_for_by_npc_staff_and_marked(crew):
     assert report.on_behalf and "人大代为录入" in item.events[-1].note
 
 
+def test_whoever_entered_the_progress_cannot_also_accept_or_sign_it_off(crew):
+    topic = issued_topic(crew, units=[crew.ext])
+    item = the_item(topic)
+    items.report_progress(item, actor=crew.staff, percent=100, text_="电话了解，已完成")
+    commit()
+    assert not permissions.can_act_item(crew.staff, item, IA.ACCEPT_PROGRESS)
+    with pytest.raises(NotAllowed, match="录入进展的人员不能同时验收销号"):
+        items.accept_progress(item, actor=crew.staff, percent=100)
+    db.session.rollback()
+    items.request_signoff(item, actor=crew.staff2)
+    commit()
+    for person in (crew.staff, crew.staff2):  # wrote the report / made the request
+        assert not permissions.can_act_item(person, item, IA.SIGN_OFF)
+        with pytest.raises(NotAllowed, match="录入进展的人员不能同时验收销号"):
+            items.sign_off(item, actor=person)
+        db.session.rollback()
+    assert item.state is IS.AWAITING_SIGNOFF
+    items.sign_off(item, actor=crew.reviewer)
+    commit()
+    assert item.state is IS.SIGNED_OFF
+
+
 def test_a_draft_item_is_nobodys_work_yet(crew):
     item = the_item(draft_topic(crew))
     with pytest.raises(NotAllowed, match="尚未随清单印发"):
