@@ -110,3 +110,35 @@ def test_user_text_is_never_written_as_a_formula(crew):
                         assert value[:1] not in ("=", "+", "-", "@"), value
     export = load_workbook(io.BytesIO(sheets.export_items(crew.contact))).active
     assert export.cell(row=2, column=5).value == "'" + formula
+
+
+def test_an_oversized_sheet_is_refused_without_reading_it_all(crew, monkeypatch):
+    from openpyxl import Workbook
+
+    import pytest
+
+    from oversight.errors import ValidationFailed
+
+    monkeypatch.setattr(sheets, "MAX_ROWS", 3)
+    book = Workbook()
+    book.active.append(sheets.headers())
+    for n in range(50):
+        book.active.append([n])
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    read = []
+    real = sheets.itertools.islice if hasattr(sheets, "itertools") else None
+    assert real is not None  # the import stops reading after MAX_ROWS + 2 rows
+
+    def counting(iterable, n):
+        def gen():
+            for row in iterable:
+                read.append(row)
+                yield row
+        return real(gen(), n)
+
+    monkeypatch.setattr(sheets.itertools, "islice", counting)
+    with pytest.raises(ValidationFailed, match="一次最多导入 3 行"):
+        sheets.import_progress(out, actor=crew.contact)
+    assert len(read) <= 3 + 2

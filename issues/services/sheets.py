@@ -4,6 +4,7 @@ checked by the same service as the page uses, and a row-by-row report lists what
 from __future__ import annotations
 
 import io
+import itertools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -79,7 +80,8 @@ def import_progress(stream, *, actor) -> ImportResult:
         book = load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise ValidationFailed(_("无法读取该文件，请上传由本系统导出的 XLSX 文件。"), field="file") from exc
-    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    # Read at most the header, MAX_ROWS rows and one more (to know there are too many) — never the whole sheet.
+    rows = list(itertools.islice(book.worksheets[0].iter_rows(values_only=True), MAX_ROWS + 2))
     if not rows or [str(c or "") for c in rows[0][:len(headers())]] != headers():
         raise ValidationFailed(_("表头与导出的模板不一致，请使用本系统导出的表格。"), field="file")
     if len(rows) > MAX_ROWS + 1:
