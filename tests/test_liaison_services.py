@@ -226,3 +226,20 @@ def test_exchange_plan_validates_times_and_an_active_partner(cast):
         exchanges.plan(actor=cast.staff, kind=ExchangeKind.HEARING, title="停用单位", starts_at=at(11, 9),
                        ends_at=at(11, 10), partner=cast.world.proc)
     assert "partner" in exc.value.errors
+
+
+def test_only_liaison_people_are_invited_or_delegated_to(cast, make_meeting):
+    from liaison.exchanges import services as exchanges
+    from liaison.exchanges.models import ExchangeKind
+
+    m = make_meeting(invite=[cast.staff2])
+    for account in (cast.world.admin, cast.world.auditor):
+        with pytest.raises(ValidationFailed, match="不能邀请"):
+            meetings.invite(m, actor=cast.staff, users=[account])
+    with pytest.raises(ValidationFailed) as exc:
+        meetings.respond(m.invitations[0], actor=cast.staff2, response=Response.DELEGATED, delegate=cast.world.admin)
+    assert "delegate" in exc.value.errors
+    activity = exchanges.plan(actor=cast.staff, kind=ExchangeKind.HEARING, title="听证", starts_at=at(11, 9),
+                              ends_at=at(11, 10), partner=cast.world.proc)
+    with pytest.raises(ValidationFailed, match="不能邀请"):
+        exchanges.invite(activity, actor=cast.staff, users=[cast.world.auditor])

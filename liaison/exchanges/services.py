@@ -16,7 +16,7 @@ from oversight.orgs.models import Organisation
 from oversight.orgs.permissions import institution_of
 from ..meetings.services import MAX_TITLE, UID_DOMAIN, may_meet
 from ..meetings.workflow import Response
-from ..permissions import INSTITUTION_KINDS, organises_for, within_either
+from ..permissions import INSTITUTION_KINDS, LIAISON_ROLES, organises_for, within_either
 from .models import ExchangeActivity, ExchangeKind, ExchangeParticipant, ExchangeState
 
 
@@ -79,6 +79,10 @@ def invite(activity: ExchangeActivity, *, actor, users: list[User]) -> list[Exch
     if outside:
         raise ValidationFailed(_("%(names)s 所在单位不属于活动双方，不能邀请。",
                                  names="、".join(u.display_name for u in outside)), field="users")
+    unfit = [u for u in users if not u.active or not u.has_role(*LIAISON_ROLES)]
+    if unfit:
+        raise ValidationFailed(_("%(names)s 不是联络工作人员或人大代表，不能邀请。",
+                                 names="、".join(u.display_name for u in unfit)), field="users")
     known = {p.user_id for p in activity.participants}
     added = []
     for user in users:

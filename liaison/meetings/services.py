@@ -18,7 +18,7 @@ from oversight.orgs.permissions import in_subtree, institution_of
 from oversight.referrals import permissions as referral_permissions
 from oversight.referrals.models import Referral
 from ..labels import label
-from ..permissions import INSTITUTION_KINDS, organises_for, within_either
+from ..permissions import INSTITUTION_KINDS, LIAISON_ROLES, organises_for, within_either
 from . import permissions, queries
 from .models import AgendaItem, Invitation, Meeting
 from .workflow import Action, MeetingKind, Response, State, TRANSITIONS
@@ -158,6 +158,10 @@ def invite(meeting: Meeting, *, actor, users: list[User], expected_version: int 
     if inactive:
         raise ValidationFailed(_("%(names)s 的账户已停用，不能邀请。",
                                  names="、".join(u.display_name for u in inactive)), field="users")
+    no_role = [u for u in users if not u.has_role(*LIAISON_ROLES)]
+    if no_role:
+        raise ValidationFailed(_("%(names)s 不是联络工作人员或人大代表，不能邀请。",
+                                 names="、".join(u.display_name for u in no_role)), field="users")
     invited = {i.user_id for i in meeting.invitations}
     found = []
     for user in users:
@@ -193,7 +197,8 @@ def respond(invitation: Invitation, *, actor, response: Response, reason: str = 
         raise ValidationFailed(_("谢绝参会请说明理由。"), field="reason")
     if response is Response.DELEGATED:
         home = institution_of(invitation.user.organisation).id
-        if delegate is None or not delegate.active or institution_of(delegate.organisation).id != home:
+        if (delegate is None or not delegate.active or institution_of(delegate.organisation).id != home
+                or not delegate.has_role(*LIAISON_ROLES)):
             raise ValidationFailed(_("请选择本单位的一名在职人员代为参会。"), field="delegate")
         if delegate.id == invitation.user_id or any(i.user_id == delegate.id for i in meeting.invitations):
             raise ValidationFailed(_("%(n)s 已在邀请名单中。", n=delegate.display_name), field="delegate")
