@@ -8,7 +8,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from oversight.db import commit, db
+from oversight.audit import services as audit
+from oversight.db import commit, db, writes_on_get
 from oversight.errors import ValidationFailed
 from oversight.orgs.models import Organisation
 from oversight.referrals import queries as referral_queries
@@ -62,6 +63,7 @@ def index():
 
 
 @bp.get("/export.xlsx")
+@writes_on_get  # every export is audited
 def export():
     if not permissions.can_use_topics(current_user):
         abort(403)
@@ -71,6 +73,9 @@ def export():
         flash(_("符合条件的议题超过 %(n)d 个，请缩小筛选范围后再导出。", n=EXPORT_MAX_ROWS), "error")
         return redirect(url_for(".index", **request.args))
     data = documents.topics_workbook(rows, {t.id: queries.progress(t).topic for t in rows})
+    audit.record("topic.export.downloaded", actor=current_user, summary={
+        "rows": len(rows), "filters": {k: v for k, v in request.args.items() if k != "after" and v not in ("", None)}})
+    commit()
     return send_file(io.BytesIO(data), mimetype=documents.XLSX, as_attachment=True,
                      download_name=_("监督议题-%(d)s.xlsx", d=today().isoformat()))
 

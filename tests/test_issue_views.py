@@ -226,3 +226,17 @@ def test_a_source_referral_the_viewer_may_not_see_is_not_named(client, login, cr
     client.post("/logout")
     login(crew.staff)
     assert "尚未发出的机密线索" in text_of(client.get(f"/topics/{topic.id}"))
+
+
+def test_downloads_are_audited(client, login, crew):
+    from .test_issue_services import audits
+
+    topic = issued_topic(crew)
+    login(crew.contact)
+    assert client.get(f"/topics/{topic.id}/versions/1.pdf").status_code == 200
+    assert client.get(f"/topics/{topic.id}/versions/1.xlsx").status_code == 200
+    assert audits("topic.version.downloaded") == 2
+    assert client.get("/topics/export.xlsx").status_code == 200
+    assert audits("topic.export.downloaded") == 1
+    assert client.get("/topics/items/progress.xlsx").status_code == 200
+    assert audits("rectification.progress_sheet.downloaded") == 1
