@@ -266,3 +266,26 @@ def test_draft_minutes_are_the_organisers_until_review(client, cast, login, make
     minutes_services.open_review(minutes, actor=cast.staff)
     db.session.commit()
     assert client.get(f"/liaison/minutes/{m.id}").status_code == 200
+
+
+def test_internal_meeting_material_stays_with_the_sides_staff(client, cast, login, make_meeting):
+    import io
+
+    from oversight.attachments.models import Attachment
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    m = make_meeting(invite=[cast.deputy, cast.staff2])
+    login(cast.staff)
+    response = client.post(f"/liaison/meetings/{m.id}/documents", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(pdf), "内部材料.pdf"), "internal": "y"})
+    assert response.status_code == 302
+    attachment = db.session.scalar(sa.select(Attachment))
+    assert attachment.internal
+    client.post("/logout")
+    login(cast.staff2)
+    with client.get(f"/attachments/{attachment.id}") as response:
+        assert response.status_code == 200
+    client.post("/logout")
+    login(cast.deputy)  # same side, invited, but not liaison staff
+    assert client.get(f"/attachments/{attachment.id}").status_code == 404
+    assert "内部材料.pdf" not in text_of(client.get(f"/liaison/meetings/{m.id}"))
