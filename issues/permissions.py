@@ -16,7 +16,9 @@ from .workflow import (ITEM_TRANSITIONS, TOPIC_TRANSITIONS, ItemAction, Party, T
                        item_actions, topic_actions)
 
 NPC_ROLES = frozenset({Role.NPC_STAFF, Role.NPC_REVIEWER})
-UNIT_ROLES = frozenset({Role.PROCURATORATE_CONTACT, Role.PROCURATORATE_HANDLER})
+# A unit's topics are seen and worked by its liaison contacts. Handlers are not named on the lists (the
+# responsible person there is a name, not an account), so they see no topic through their unit.
+UNIT_ROLES = frozenset({Role.PROCURATORATE_CONTACT})
 DRAFT_STATES = frozenset({TopicState.OPEN, TopicState.IN_REVIEW})
 
 
@@ -148,4 +150,5 @@ def allowed_item_actions(user, item: RectificationItem) -> list[ItemAction]:
 
 def can_use_topics(user) -> bool:
     """Whether the topic pages are part of `user`'s work."""
-    return user.is_authenticated and user.has_role(*NPC_ROLES, *UNIT_ROLES)
+    # Handlers keep the (empty for them) pages, as the navigation offers them the entry.
+    return user.is_authenticated and user.has_role(*NPC_ROLES, *UNIT_ROLES, Role.PROCURATORATE_HANDLER)
