@@ -148,13 +148,13 @@ def test_registry_pages(client, cast, login):
     npc = cast.world.npc
     assert "尚未指定联络人" in text_of(client.get("/liaison/registry/"))
     response = client.post(f"/liaison/registry/{npc.id}", data={
-        "body": cast.world.body.id, "person": cast.staff.id, "contact_role": "primary", "valid_from": "2026-01-01",
+        "body": cast.world.body.id, "person": cast.staff.id, "contact_role": "primary", "valid_from": today().isoformat(),
         "phone": "023-6000 0001"})
     assert response.status_code == 302
     assert "023-6000 0001" in text_of(client.get("/liaison/registry/"))
     response = client.post(f"/liaison/registry/{npc.id}", data={
-        "body": cast.world.body.id, "person": cast.staff2.id, "contact_role": "primary", "valid_from": "2026-03-01",
-        "valid_to": "2026-02-01"})
+        "body": cast.world.body.id, "person": cast.staff2.id, "contact_role": "primary",
+        "valid_from": (today() + dt.timedelta(days=60)).isoformat(), "valid_to": (today() + dt.timedelta(days=30)).isoformat()})
     assert response.status_code == 422 and "截止日期不能早于起始日期" in text_of(response)
     assert count(LiaisonDesignation) == 1
     assert client.post(f"/liaison/registry/{cast.world.proc.id}", data={}).status_code == 403
