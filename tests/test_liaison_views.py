@@ -113,9 +113,12 @@ def test_editing_approved_minutes_is_refused_in_chinese(client, cast, login, mak
         "due_on": "2026-12-31"})
     assert response.status_code == 302
     assert client.post(f"/liaison/minutes/{m.id}/step/open_review").status_code == 302
+    assert f"/liaison/minutes/{m.id}/step/approve" not in client.get(f"/liaison/minutes/{m.id}").get_data(as_text=True)
+    assert client.post(f"/liaison/minutes/{m.id}/step/approve").status_code == 409  # the window is still open
     minutes = db.session.scalar(sa.select(Minutes).where(Minutes.meeting_id == m.id))
     minutes.review_until = today() - dt.timedelta(days=1)
     db.session.commit()
+    assert f"/liaison/minutes/{m.id}/step/approve" in client.get(f"/liaison/minutes/{m.id}").get_data(as_text=True)
     assert client.post(f"/liaison/minutes/{m.id}/step/approve").status_code == 302
     response = client.post(f"/liaison/minutes/{m.id}/edit", data={"summary": "改写"})
     assert response.status_code == 409
