@@ -23,7 +23,7 @@ from .forms import (TOPIC_FORMS, FilterForm, ItemForm, ProblemForm, Responsibili
                     action_form)
 from .models import Area, Topic
 from .services import issuing, topics as topic_services
-from .workflow import TopicAction
+from .workflow import Severity, TopicAction
 
 bp = Blueprint("topics", __name__, url_prefix="/topics")
 bp.add_app_template_global(labels, "topic_labels")
@@ -140,6 +140,7 @@ def detail_page(topic: Topic, *, failed: tuple | None = None, drafting: dict | N
         roll=queries.progress(topic, thresholds.today), items=items,
         due={i.id: queries.due_status(i, thresholds) for i in items},
         events=queries.topic_timeline(topic, public_only=not owner_side), versions=topic.versions,
+        item_by_id={i.id: i for i in items}, Severity=Severity,
         owner_side=owner_side, issued=issued,
         sources=[(s, s.referral is None or _can_see(s.referral)) for s in topic.sources]), status
 
@@ -147,10 +148,10 @@ def detail_page(topic: Topic, *, failed: tuple | None = None, drafting: dict | N
 def _issued_lists(topic: Topic) -> dict:
     """The last issued version's three tables, and its wording of each issued item."""
     if not topic.versions:
-        return {"headers": documents.headers(), "tables": ([], [], []), "measures": {}}
+        return {"problems": [], "measures": {}}
     snap = issuing.load_snapshot(topic.versions[-1])
     measures = {i["key"]: i["measures"] for p in snap["problems"] for r in p["responsibilities"] for i in r["items"]}
-    return {"headers": documents.headers(), "tables": documents.rows(snap), "measures": measures}
+    return {"problems": snap["problems"], "measures": measures}
 
 
 def _can_see(referral: Referral) -> bool:
