@@ -230,6 +230,10 @@ def test_public_feed_carries_no_details_and_ends_with_the_role(client, cast, log
     assert "移送12号" not in data and "geheim" not in data and "DESCRIPTION" not in data
     assert str(event["LOCATION"]) == m.place and m.organiser_org.name == event["ORGANIZER"].params["CN"]
     contact = db.session.get(type(cast.contact), cast.contact.id)
+    contact.organisation = cast.outsider.organisation  # moved to another city: the old meetings leave the feed
+    db.session.commit()
+    assert m.uid not in client.get(path).get_data(as_text=True)
+    contact.organisation = cast.world.proc
     contact.role_rows.clear()
     db.session.commit()
     assert client.get(path).status_code == 404

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from oversight.db import commit, db, utcnow, writes_on_get
 from oversight.web.security import public
-from ..permissions import can_use_liaison
+from ..permissions import can_use_liaison, within_either
 from . import ics, permissions, queries
 from .forms import FeedForm
 from .models import CalendarFeed, Meeting
@@ -49,7 +49,9 @@ def feed(token: str):
     user = ics.feed_owner(token)
     if user is None or not can_use_liaison(user):  # the feed ends with the liaison role
         abort(404)
-    meetings = [m for m in queries.for_feed(user.id, since=ics.feed_since()) if permissions.can_view(user, m)]
+    # Only what the user may still see, from where they now work (a move to another institution ends it).
+    meetings = [m for m in queries.for_feed(user.id, since=ics.feed_since())
+                if permissions.can_view(user, m) and within_either(user.organisation, m.organiser_org, m.counterpart_org)]
     row = db.session.get(CalendarFeed, user.id)
     row.last_used_at = utcnow()
     commit()
