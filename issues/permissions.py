@@ -150,5 +150,4 @@ def allowed_item_actions(user, item: RectificationItem) -> list[ItemAction]:
 
 def can_use_topics(user) -> bool:
     """Whether the topic pages are part of `user`'s work."""
-    # Handlers keep the (empty for them) pages, as the navigation offers them the entry.
-    return user.is_authenticated and user.has_role(*NPC_ROLES, *UNIT_ROLES, Role.PROCURATORATE_HANDLER)
+    return user.is_authenticated and user.has_role(*NPC_ROLES, *UNIT_ROLES)
