@@ -38,7 +38,11 @@ def build(app, referrals: int) -> None:
     for i in range(45):
         for kind, side in (("npc_committee", "N"), ("procuratorate", "P")):
             rows.append({"id": len(rows) + 1, "code": f"B{side}{i}", "name": f"基准{'人大' if side == 'N' else '检察院'}{i}",
-                         "kind": kind, "level": "county", "path": f"/{len(rows) + 1}/", "active": True})
+                         "kind": kind, "level": "county", "path": f"/91/{len(rows) + 1}/", "parent_id": 91,
+                         "active": True})
+    # A municipal committee over all 90 (reports cover one institution's subtree), inserted first.
+    rows.insert(0, {"id": 91, "code": "BROOT", "name": "基准市人大常委会", "kind": "npc_committee", "level": "city",
+                    "path": "/91/", "active": True})
     columns = {c.name for c in Organisation.__table__.columns}
     defaults = {c.name: (c.default.arg if c.default is not None and not callable(c.default.arg) else None)
                 for c in Organisation.__table__.columns}
@@ -105,10 +109,15 @@ def main() -> None:
 
         period = Period.containing(PeriodKind.MONTH, dt.date.today()).previous()
         definition = definitions.get("monthly")
+        # A report covers one institution's subtree: the top of the tree covers the municipality.
+        from oversight.db import db
+        from oversight.orgs.models import Organisation
+
+        top = db.session.get(Organisation, 91)
         with app.test_request_context():
             steps = {}
             t = time.perf_counter()
-            data = definition.data(period)
+            data = definition.data(period, top)
             steps["statistics"] = time.perf_counter() - t
             t = time.perf_counter()
             pdf = rendering.pdf(definition, period, data)

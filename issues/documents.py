@@ -6,6 +6,7 @@ import io
 
 from flask_babel import gettext as _
 
+from oversight.exports import safe_cell
 from oversight.pdf import render_pdf
 from oversight.referrals.labels import classification as classification_label
 
@@ -56,10 +57,10 @@ def version_xlsx(version: ListVersion) -> bytes:
     book = Workbook(write_only=True)
     for name, head, body in zip((_("问题清单"), _("责任清单"), _("整改清单")), headers(), rows(snap)):
         sheet = book.create_sheet(name)
-        sheet.append([f"{version.document_number} {snap['title']}"])
+        sheet.append([safe_cell(f"{version.document_number} {snap['title']}")])
         sheet.append(head)
         for row in body:
-            sheet.append(row)
+            sheet.append([safe_cell(v) for v in row])
     return _bytes(book)
 
 
@@ -72,8 +73,9 @@ def topics_workbook(topics: list[Topic], rollups: dict) -> bytes:
                   _("已销号"), _("逾期"), _("单位报告进度（%）"), _("人大认定进度（%）"), _("完成率（%）")])
     for t in topics:
         r = rollups[t.id]
-        sheet.append([t.serial or "", t.title, labels.area(t.area), t.lead_body.name, labels.topic_state(t.state),
-                      t.issued_version, r.items, r.signed_off, r.overdue, r.reported, r.accepted, r.completion])
+        sheet.append([safe_cell(v) for v in (
+            t.serial or "", t.title, labels.area(t.area), t.lead_body.name, labels.topic_state(t.state),
+            t.issued_version, r.items, r.signed_off, r.overdue, r.reported, r.accepted, r.completion)])
     return _bytes(book)
 
 

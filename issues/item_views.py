@@ -8,7 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from oversight.db import commit, db
+from oversight.audit import services as audit
+from oversight.db import commit, db, writes_on_get
 from oversight.errors import ValidationFailed
 from oversight.referrals.queries import DueThresholds
 from oversight.web.forms import apply_errors
@@ -93,10 +94,14 @@ def act(item_id: int, action_name: str):
 # --- the spreadsheet round trip -------------------------------------------------------------------
 
 @bp.get("/progress.xlsx")
+@writes_on_get  # every export is audited
 def export_progress():
     if not permissions.can_use_topics(current_user):
         abort(403)
-    return send_file(io.BytesIO(sheets.export_items(current_user)), mimetype=XLSX, as_attachment=True,
+    data = sheets.export_items(current_user)
+    audit.record("rectification.progress_sheet.downloaded", actor=current_user, summary={"format": "xlsx"})
+    commit()
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
                      download_name=_("整改进展-%(d)s.xlsx", d=today().isoformat()))
 
 

@@ -7,7 +7,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, send_file,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from oversight.db import commit, db
+from oversight.audit import services as audit
+from oversight.db import commit, db, writes_on_get
 from oversight.errors import ValidationFailed
 from oversight.orgs.models import Organisation
 from oversight.referrals.models import Referral
@@ -67,7 +68,7 @@ def add_responsibility(topic_id: int):
     form = ResponsibilityForm(prefix="resp")
     from .queries import unit_choices
 
-    form.set_choices(topic, unit_choices())
+    form.set_choices(topic, unit_choices(topic))
     return _save(topic, "responsibility", form, lambda: lists.add_responsibility(
         _child(Problem, form.problem.data, topic), actor=current_user,
         lead_unit=db.session.get(Organisation, form.lead_unit.data) if form.lead_unit.data else None,
@@ -144,14 +145,24 @@ def version_page(topic_id: int, number: int):
 
 
 @bp.get("/<int:topic_id>/versions/<int:number>.pdf")
+@writes_on_get  # every download of an issued list is audited
 def version_pdf(topic_id: int, number: int):
     topic, version = _version(topic_id, number)
+    _record_download(topic, version, "pdf")
     return send_file(io.BytesIO(documents.version_pdf(topic, version)), mimetype="application/pdf",
                      as_attachment=True, download_name=f"{version.document_number}.pdf")
 
 
 @bp.get("/<int:topic_id>/versions/<int:number>.xlsx")
+@writes_on_get
 def version_xlsx(topic_id: int, number: int):
-    _topic, version = _version(topic_id, number)
+    topic, version = _version(topic_id, number)
+    _record_download(topic, version, "xlsx")
     return send_file(io.BytesIO(documents.version_xlsx(version)), mimetype=documents.XLSX, as_attachment=True,
                      download_name=f"{version.document_number}.xlsx")
+
+
+def _record_download(topic, version: ListVersion, fmt: str) -> None:
+    audit.record("topic.version.downloaded", actor=current_user, obj=topic,
+                 summary={"version": version.number, "document_number": version.document_number, "format": fmt})
+    commit()

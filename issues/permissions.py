@@ -8,7 +8,7 @@ government department) through the owner's NPC staff, who enter its progress mar
 from __future__ import annotations
 
 from oversight.accounts.models import Role
-from oversight.orgs.models import Organisation, Side
+from oversight.orgs.models import Organisation, OrgKind, Side
 from oversight.orgs.permissions import acts_for, can_see_organisation_work, institution_of
 
 from .models import RectificationItem, Topic
@@ -16,7 +16,9 @@ from .workflow import (ITEM_TRANSITIONS, TOPIC_TRANSITIONS, ItemAction, Party, T
                        item_actions, topic_actions)
 
 NPC_ROLES = frozenset({Role.NPC_STAFF, Role.NPC_REVIEWER})
-UNIT_ROLES = frozenset({Role.PROCURATORATE_CONTACT, Role.PROCURATORATE_HANDLER})
+# A unit's topics are seen and worked by its liaison contacts. Handlers are not named on the lists (the
+# responsible person there is a name, not an account), so they see no topic through their unit.
+UNIT_ROLES = frozenset({Role.PROCURATORATE_CONTACT})
 DRAFT_STATES = frozenset({TopicState.OPEN, TopicState.IN_REVIEW})
 
 
@@ -38,13 +40,27 @@ def unit_of_user(user, unit: Organisation) -> bool:
 
 
 def units_of(topic: Topic) -> list[Organisation]:
-    """Every lead and co-unit named in the topic's responsibility list."""
+    """Every lead and co-unit of a responsibility with an issued item — never one named only in a draft."""
     seen: dict[int, Organisation] = {}
     for problem in topic.problems:
         for resp in problem.responsibilities:
+            if not any(i.issued_in is not None for i in resp.items):
+                continue
             for org in [resp.lead_unit, *resp.co_units]:
                 seen.setdefault(org.id, org)
     return list(seen.values())
+
+
+def may_be_responsible(topic: Topic, org: Organisation) -> bool:
+    """Whom the owner may name responsible: its paired procuratorate and the procuratorates and departments
+    below it, an external unit (which has no accounts), or a working body of the owner's own committee."""
+    side = org.kind.side
+    if side is Side.EXTERNAL:
+        return True
+    if side is Side.NPC:
+        return org.kind is OrgKind.NPC_BODY and institution_of(org).id == topic.owner_org_id
+    paired = topic.owner_org.paired_procuratorate
+    return paired is not None and org.path.startswith(paired.path)
 
 
 def can_view(user, topic: Topic) -> bool:
@@ -90,7 +106,29 @@ def can_view_item(user, item: RectificationItem) -> bool:
     return item.issued_in is not None and unit_of_user(user, item.unit)
 
 
+# Accepting the work: never by the person who entered the progress it accepts (four eyes).
+ACCEPTING = frozenset({ItemAction.SIGN_OFF, ItemAction.ACCEPT_PROGRESS})
+
+
+def entered_progress(user, item: RectificationItem) -> bool:
+    """Did `user` write the item's last progress report or make its last sign-off request?"""
+    if user is None or not user.is_authenticated:
+        return False
+    last_report = item.reports[-1] if item.reports else None
+    if last_report is not None and last_report.reported_by_id == user.id:
+        return True
+    requests = [e for e in item.events if e.action == ItemAction.REQUEST_SIGNOFF.value]
+    return bool(requests) and requests[-1].actor_id == user.id
+
+
 def can_act_item(user, item: RectificationItem, action: ItemAction) -> bool:
+    if action in ACCEPTING and entered_progress(user, item):
+        return False
+    return may_act_item(user, item, action)
+
+
+def may_act_item(user, item: RectificationItem, action: ItemAction) -> bool:
+    """Role and scope alone (can_act_item adds the four-eyes rule for accepting)."""
     rule = ITEM_TRANSITIONS.get((item.state, action))
     if rule is None or rule.party is Party.SYSTEM or not user.is_authenticated:
         return False

@@ -18,7 +18,8 @@ from oversight.referrals.deadlines import DueStatus
 from oversight.referrals.queries import DueThresholds
 
 from . import permissions
-from .models import Area, ItemEvent, ProgressReport, RectificationItem, Responsibility, Topic, TopicEvent
+from .models import (Area, ItemEvent, ProgressReport, RectificationItem, Responsibility, Topic, TopicEvent,
+                     responsibility_co_units)
 from .workflow import ItemState, TopicState
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -46,10 +47,14 @@ def visible_to(user) -> sa.ColumnElement[bool]:
     if user.has_role(*permissions.NPC_ROLES):
         clauses.append(in_scope(Topic.owner_org_id, user=user))
     if user.has_role(*permissions.UNIT_ROLES):
-        named = sa.select(Responsibility.id).join(Responsibility.problem).where(
-            in_scope(Responsibility.lead_unit_id, user=user))
+        # Named in an issued item's responsibility (lead or co-unit) — drafts of a revision do not count.
+        co_named = sa.select(responsibility_co_units.c.responsibility_id).where(
+            in_scope(responsibility_co_units.c.organisation_id, user=user))
+        named = sa.select(Responsibility.id).where(sa.or_(in_scope(Responsibility.lead_unit_id, user=user),
+                                                          Responsibility.id.in_(co_named)))
         clauses.append(sa.and_(Topic.issued_version > 0, Topic.id.in_(
-            sa.select(RectificationItem.topic_id).where(RectificationItem.responsibility_id.in_(named)))))
+            sa.select(RectificationItem.topic_id).where(RectificationItem.issued_in.is_not(None),
+                                                        RectificationItem.responsibility_id.in_(named)))))
     return sa.or_(*clauses) if clauses else sa.false()
 
 
@@ -174,9 +179,16 @@ def due_status(item: RectificationItem, thresholds: DueThresholds) -> DueStatus 
     return thresholds.status(item.due_date)
 
 
-def topic_timeline(topic: Topic) -> list[TopicEvent]:
-    return list(db.session.scalars(sa.select(TopicEvent).where(TopicEvent.topic_id == topic.id)
-                                   .order_by(TopicEvent.id)))
+# The steps the responsible units may see on a topic's timeline: state changes that concern them.
+PUBLIC_TOPIC_EVENTS = ("issue", "start", "revise", "evaluate", "close")
+
+
+def topic_timeline(topic: Topic, *, public_only: bool = False) -> list[TopicEvent]:
+    """The whole timeline for the owner side; for the units only the public state changes."""
+    stmt = sa.select(TopicEvent).where(TopicEvent.topic_id == topic.id)
+    if public_only:
+        stmt = stmt.where(TopicEvent.action.in_(PUBLIC_TOPIC_EVENTS), TopicEvent.from_state != TopicEvent.to_state)
+    return list(db.session.scalars(stmt.order_by(TopicEvent.id)))
 
 
 def item_timeline(item: RectificationItem) -> list[ItemEvent]:
@@ -188,12 +200,24 @@ def reports_of(item: RectificationItem) -> list[ProgressReport]:
                                    .order_by(ProgressReport.id)))
 
 
-def unit_choices() -> list[Organisation]:
-    """Organisations that may be named responsible: procuratorates, their departments, external units."""
+def unit_choices(topic: Topic | None = None) -> list[Organisation]:
+    """Organisations that may be named responsible: procuratorates, their departments, external units —
+    for `topic`, only those `permissions.may_be_responsible` allows (and the owner's working bodies)."""
     kinds = [OrgKind.PROCURATORATE, OrgKind.PROCURATORATE_DEPARTMENT, OrgKind.EXTERNAL_UNIT]
-    return list(db.session.scalars(sa.select(Organisation).where(Organisation.kind.in_(kinds),
-                                                                 Organisation.active.is_(True))
-                                   .order_by(Organisation.path)))
+    stmt = sa.select(Organisation).where(Organisation.active.is_(True))
+    if topic is None:
+        stmt = stmt.where(Organisation.kind.in_(kinds))
+    else:
+        paired = topic.owner_org.paired_procuratorate
+        allowed = [Organisation.kind == OrgKind.EXTERNAL_UNIT,
+                   sa.and_(Organisation.kind == OrgKind.NPC_BODY,
+                           Organisation.path.startswith(topic.owner_org.path, autoescape=True))]
+        if paired is not None:
+            allowed.append(sa.and_(Organisation.kind.in_(kinds[:2]),
+                                   Organisation.path.startswith(paired.path, autoescape=True)))
+        stmt = stmt.where(sa.or_(*allowed))
+    rows = db.session.scalars(stmt.order_by(Organisation.path))
+    return [o for o in rows if topic is None or permissions.may_be_responsible(topic, o)]
 
 
 def lead_body_choices(user) -> list[Organisation]:

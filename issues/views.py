@@ -8,7 +8,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from oversight.db import commit, db
+from oversight.audit import services as audit
+from oversight.db import commit, db, writes_on_get
 from oversight.errors import ValidationFailed
 from oversight.orgs.models import Organisation
 from oversight.referrals import queries as referral_queries
@@ -22,7 +23,7 @@ from .forms import (TOPIC_FORMS, FilterForm, ItemForm, ProblemForm, Responsibili
                     action_form)
 from .models import Area, Topic
 from .services import issuing, topics as topic_services
-from .workflow import TopicAction
+from .workflow import Severity, TopicAction
 
 bp = Blueprint("topics", __name__, url_prefix="/topics")
 bp.add_app_template_global(labels, "topic_labels")
@@ -62,6 +63,7 @@ def index():
 
 
 @bp.get("/export.xlsx")
+@writes_on_get  # every export is audited
 def export():
     if not permissions.can_use_topics(current_user):
         abort(403)
@@ -71,6 +73,9 @@ def export():
         flash(_("符合条件的议题超过 %(n)d 个，请缩小筛选范围后再导出。", n=EXPORT_MAX_ROWS), "error")
         return redirect(url_for(".index", **request.args))
     data = documents.topics_workbook(rows, {t.id: queries.progress(t).topic for t in rows})
+    audit.record("topic.export.downloaded", actor=current_user, summary={
+        "rows": len(rows), "filters": {k: v for k, v in request.args.items() if k != "after" and v not in ("", None)}})
+    commit()
     return send_file(io.BytesIO(data), mimetype=documents.XLSX, as_attachment=True,
                      download_name=_("监督议题-%(d)s.xlsx", d=today().isoformat()))
 
@@ -112,7 +117,7 @@ def detail_page(topic: Topic, *, failed: tuple | None = None, drafting: dict | N
         forms[failed[0]] = failed[1]
     draft_forms = {}
     if permissions.can_edit_lists(current_user, topic):
-        units = queries.unit_choices()
+        units = queries.unit_choices(topic)
         draft_forms = {"problem": ProblemForm(formdata=None, prefix="problem"),
                        "responsibility": ResponsibilityForm(formdata=None, prefix="resp"),
                        "item": ItemForm(formdata=None, prefix="item"), "source": SourceForm(formdata=None, prefix="source")}
@@ -123,14 +128,30 @@ def detail_page(topic: Topic, *, failed: tuple | None = None, drafting: dict | N
         draft_forms["source"].referral.choices = [(0, _("— 请选择 —"))] + [
             (r.id, f"{r.serial} {r.title}") for r in referral_choices()]
     thresholds = DueThresholds.on()
+    owner_side = permissions.is_owner_side(current_user, topic)
     items = queries.items_of(topic, thresholds.today)
+    issued = {}
+    if not owner_side:
+        # The units see the last issued lists, never the committee's drafts of a revision.
+        items = [i for i in items if i.issued_in is not None]
+        issued = _issued_lists(topic)
     return render_template(
         "topics/detail.html", t=topic, forms=forms, failed=failed[0] if failed else None, draft_forms=draft_forms,
         roll=queries.progress(topic, thresholds.today), items=items,
         due={i.id: queries.due_status(i, thresholds) for i in items},
-        events=queries.topic_timeline(topic), versions=topic.versions,
-        owner_side=permissions.is_owner_side(current_user, topic),
-        sources=[(s, s.referral is not None and _can_see(s.referral)) for s in topic.sources]), status
+        events=queries.topic_timeline(topic, public_only=not owner_side), versions=topic.versions,
+        item_by_id={i.id: i for i in items}, Severity=Severity,
+        owner_side=owner_side, issued=issued,
+        sources=[(s, s.referral is None or _can_see(s.referral)) for s in topic.sources]), status
+
+
+def _issued_lists(topic: Topic) -> dict:
+    """The last issued version's three tables, and its wording of each issued item."""
+    if not topic.versions:
+        return {"problems": [], "measures": {}}
+    snap = issuing.load_snapshot(topic.versions[-1])
+    measures = {i["key"]: i["measures"] for p in snap["problems"] for r in p["responsibilities"] for i in r["items"]}
+    return {"problems": snap["problems"], "measures": measures}
 
 
 def _can_see(referral: Referral) -> bool:

@@ -70,6 +70,8 @@ def load_liaison() -> int:
     minutes.add_decision(record, actor=staff, text="双方联合开展涉企案件办理情况调研", agenda_item=past.agenda[2],
                          owner_org=npc, due_on=day + dt.timedelta(days=30))
     minutes.add_decision(record, actor=staff, text="第四季度联席会议于年底前召开")
+    minutes.open_review(record, actor=staff)
+    record.review_until = day - dt.timedelta(days=30)  # the demo meeting was 40 days ago: its window has passed
     items = minutes.approve(record, actor=staff)
     item_services.complete(items[1], actor=staff, note="调研方案已印发。")
     upcoming = meetings.schedule(actor=staff, kind=MeetingKind.LIAISON_MEETING, title="2026年第四季度联络会议",

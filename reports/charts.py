@@ -17,6 +17,8 @@ from .statistics.figures import Rate, Table
 
 FONT = "Noto Sans CJK SC"
 RC = {"font.family": [FONT], "font.size": 9, "axes.unicode_minus": False, "svg.fonttype": "none",
+      # Names are text, not TeX: "$…$" in a label must not go through mathtext (it may not even parse).
+      "text.parse_math": False,
       "svg.hashsalt": "oversight", "axes.spines.top": False, "axes.spines.right": False}
 COLOUR = "#2f5d8a"
 _lock = threading.Lock()      # pyplot keeps global state; charts are drawn one at a time

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from oversight.accounts.models import User
 from oversight.db import UTCDateTime, db, enum_column, utcnow
+from oversight.orgs.models import Organisation
 from oversight.referrals.models import Classification
 
 
@@ -30,12 +31,16 @@ class ReportSchedule(db.Model):
     classification: Mapped[Classification] = mapped_column(enum_column(Classification),
                                                            default=Classification.INTERNAL)
     active: Mapped[bool] = mapped_column(default=True)
+    # Whose work the report covers (an institution and its subtree). NULL only on rows from before the
+    # scope existed: such a schedule queues nothing until it is saved again with an organisation.
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
     # Fires of the cron expression up to this instant have been turned into runs.
     checked_until: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
     recipients: Mapped[list[User]] = relationship(secondary="report_recipients", order_by="User.display_name")
+    organisation: Mapped[Organisation | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -49,12 +54,12 @@ class ReportRecipient(db.Model):
 
 
 class ReportRun(db.Model):
-    """One report for one period. The unique key makes a second scheduler's attempt, or a retry after
+    """One report for one period of one institution. The unique key makes a second scheduler's attempt, or a retry after
     a crash, find this row instead of producing a second report."""
 
     __tablename__ = "report_runs"
     __table_args__ = (
-        sa.UniqueConstraint("report", "period_key", name="uq_report_runs_report_period"),
+        sa.UniqueConstraint("report", "period_key", "organisation_id", name="uq_report_runs_report_period_org"),
         sa.CheckConstraint("status <> 'succeeded' OR (finished_at IS NOT NULL AND pdf IS NOT NULL)",
                            name="succeeded_has_output"),
         sa.CheckConstraint("status <> 'failed' OR error IS NOT NULL", name="failed_has_error"),
@@ -65,6 +70,9 @@ class ReportRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     report: Mapped[str] = mapped_column(sa.String(40))
     period_key: Mapped[str] = mapped_column(sa.String(20))
+    # The institution whose subtree the report covers. NULL only on runs from before the scope existed:
+    # nobody may open those in the archive.
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
     status: Mapped[RunStatus] = mapped_column(enum_column(RunStatus), default=RunStatus.QUEUED)
     classification: Mapped[Classification] = mapped_column(enum_column(Classification),
                                                            default=Classification.INTERNAL)
@@ -84,6 +92,7 @@ class ReportRun(db.Model):
     xlsx_size: Mapped[int | None] = mapped_column()
 
     requested_by: Mapped[User | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
     deliveries: Mapped[list[ReportDelivery]] = relationship(back_populates="run", order_by="ReportDelivery.id")
 
 

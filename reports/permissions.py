@@ -10,10 +10,11 @@ PROCURATORATE_DASHBOARD_ROLES = frozenset({Role.PROCURATORATE_CONTACT, Role.PROC
 STAFF_ROLES = frozenset({Role.NPC_STAFF, Role.NPC_REVIEWER, Role.PROCURATORATE_CONTACT})
 # Who may hold a report of each classification. Public reports go to anyone with an account;
 # internal ones stay with the two institutions' working staff and deputies; sensitive ones with the
-# liaison staff who handle sensitive referrals.
+# liaison staff who handle sensitive referrals. The system administrator is not cleared (three-admin
+# separation): they see the runs' status, never the business data in the reports.
 CLEARED_ROLES = {
     Classification.INTERNAL: frozenset({Role.NPC_STAFF, Role.NPC_REVIEWER, Role.PROCURATORATE_CONTACT,
-                                        Role.PROCURATORATE_HANDLER, Role.DEPUTY, Role.SYSTEM_ADMIN}),
+                                        Role.PROCURATORATE_HANDLER, Role.DEPUTY}),
     Classification.SENSITIVE: frozenset({Role.NPC_STAFF, Role.NPC_REVIEWER, Role.PROCURATORATE_CONTACT}),
 }
 
@@ -53,14 +54,20 @@ def can_receive(user, classification: Classification) -> bool:
     return bool(user.roles & CLEARED_ROLES[classification])
 
 
+def can_receive_for(user, classification: Classification, org) -> bool:
+    """May `user` hold a report of `classification` over `org`'s work (inside their institution's subtree)?"""
+    return org is not None and can_receive(user, classification) and can_see_organisation_work(user, org)
+
+
 def can_view_archive(user) -> bool:
-    return user.is_authenticated and (user.has_role(*STAFF_ROLES) or user.has_role(Role.SYSTEM_ADMIN))
+    return user.is_authenticated and user.has_role(*STAFF_ROLES)
 
 
 def can_download(user, run, delivered_to: set[int]) -> bool:
-    """The archive: administrators and staff cleared for the report's classification, and its recipients."""
-    if not user.is_authenticated:
+    """The archive: staff who may see the work of the run's organisation and are cleared for its
+    classification, and its recipients — who must still be cleared and in scope today."""
+    if not user.is_authenticated or run.organisation is None:
         return False
-    if user.id in delivered_to:
-        return True
-    return can_view_archive(user) and can_receive(user, run.classification)
+    if not can_receive_for(user, run.classification, run.organisation):
+        return False
+    return user.id in delivered_to or can_view_archive(user)

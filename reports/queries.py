@@ -5,6 +5,8 @@ import sqlalchemy as sa
 
 from oversight.accounts.models import User
 from oversight.db import db
+from oversight.orgs.models import Organisation
+from oversight.orgs.permissions import scope_root
 
 from . import permissions
 from .models import ReportDelivery, ReportRun, ReportSchedule, RunStatus
@@ -34,7 +36,9 @@ def recipients_of(run: ReportRun) -> set[int]:
 def archive_for(user, limit: int = 200) -> list[ReportRun]:
     """Produced reports the user may download, newest period first."""
     delivered = sa.select(ReportDelivery.run_id).where(ReportDelivery.user_id == user.id)
-    rows = db.session.scalars(sa.select(ReportRun).where(ReportRun.status == RunStatus.SUCCEEDED)
+    in_scope = sa.select(Organisation.id).where(Organisation.path.startswith(scope_root(user).path, autoescape=True))
+    rows = db.session.scalars(sa.select(ReportRun).where(ReportRun.status == RunStatus.SUCCEEDED,
+                                                         ReportRun.organisation_id.in_(in_scope))
                               .order_by(ReportRun.period_key.desc(), ReportRun.id.desc()).limit(limit))
     mine = set(db.session.scalars(delivered))
     return [r for r in rows if permissions.can_download(user, r, {user.id} if r.id in mine else set())]

@@ -10,7 +10,10 @@ from flask_login import current_user
 from oversight.audit import services as audit
 from oversight.db import commit, db, writes_on_get
 from oversight.errors import ValidationFailed
+from oversight.orgs.models import Organisation
+from oversight.orgs.permissions import institution_of
 from oversight.referrals import labels
+from oversight.referrals.queries import institutions
 from oversight.referrals.models import Classification
 from oversight.web.forms import apply_errors
 
@@ -35,6 +38,8 @@ def period_label(run: ReportRun) -> str:
 bp.add_app_template_global(status_label, "report_status")
 bp.add_app_template_global(period_label, "report_period")
 bp.add_app_template_global(lambda key: str(definitions.get(key).title), "report_title")
+bp.add_app_template_global(lambda run: permissions.can_download(current_user, run, queries.recipients_of(run)),
+                           "report_downloadable")
 
 
 def _admin() -> None:
@@ -46,10 +51,13 @@ def _admin() -> None:
 def runs():
     _admin()
     form = RunNowForm()
-    form.set_choices()
+    form.set_choices(institutions())
+    if request.method == "GET":
+        form.organisation.data = institution_of(current_user.organisation).id
     if form.validate_on_submit():
         try:
-            run = services.request_run(form.report.data, form.period.data, actor=current_user)
+            run = services.request_run(form.report.data, form.period.data, actor=current_user,
+                                       organisation=db.session.get(Organisation, form.organisation.data))
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -78,8 +86,10 @@ def edit_schedule(report: str):
     schedule = queries.schedule_of(report)
     users = queries.active_users()
     form = ScheduleForm(obj=None)
-    form.set_choices(users)
+    form.set_choices(users, institutions())
     if request.method == "GET":
+        form.organisation.data = (schedule.organisation_id if schedule and schedule.organisation_id
+                                  else institution_of(current_user.organisation).id)
         form.cron.data = schedule.cron if schedule else definition.default_cron
         form.classification.data = (schedule.classification if schedule else Classification.INTERNAL).value
         form.recipients.data = [u.id for u in schedule.recipients] if schedule else []
@@ -89,7 +99,8 @@ def edit_schedule(report: str):
         try:
             services.save_schedule(report, actor=current_user, cron=form.cron.data,
                                    classification=Classification(form.classification.data), recipients=chosen,
-                                   active=form.active.data)
+                                   active=form.active.data,
+                                   organisation=db.session.get(Organisation, form.organisation.data))
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:

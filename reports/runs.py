@@ -74,8 +74,10 @@ def execute(run_id: int) -> bool:
     period = Period.parse(definition.kind, run.period_key)
     try:
         with force_locale("zh_CN"):
+            if run.organisation is None:  # a run from before reports had a scope: never the whole system
+                raise ValueError("report run has no organisation")
             _progress(run_id, token, _("计算统计数据"))
-            data = definition.data(period)
+            data = definition.data(period, run.organisation)
             # End the read transaction before the long rendering: on SQLite it holds the write lock.
             db.session.rollback()
             _progress(run_id, token, _("生成 PDF"))
@@ -113,15 +115,16 @@ def finish(run_id: int, token: str, pdf: bytes, xlsx: bytes) -> bool:
 
 
 def deliver(run: ReportRun) -> int:
-    """Tell the schedule's recipients (those still cleared for the classification). Flushes."""
+    """Tell the schedule's recipients (those still cleared for the classification and able to see the
+    run's organisation's work). Flushes."""
     schedule = db.session.scalar(sa.select(ReportSchedule).where(ReportSchedule.report == run.report))
-    if schedule is None:
+    if schedule is None or schedule.organisation_id != run.organisation_id:
         return 0
     definition = definitions.get(run.report)
     period = Period.parse(definition.kind, run.period_key)
     count = 0
     for user in schedule.recipients:
-        if not permissions.can_receive(user, run.classification):
+        if not permissions.can_receive_for(user, run.classification, run.organisation):
             continue
         db.session.add(ReportDelivery(run_id=run.id, user_id=user.id, emailed=bool(user.email and
                                                                                   current_app.config.get("MAIL_SERVER"))))

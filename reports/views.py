@@ -10,6 +10,7 @@ from flask_login import current_user
 from oversight.db import db
 from oversight.errors import ValidationFailed
 from oversight.orgs.models import Organisation
+from oversight.orgs.permissions import institution_of
 from oversight.referrals.queries import institutions
 from oversight.web.templating import NAVIGATION, NavItem
 from oversight.workdays import today
@@ -52,7 +53,7 @@ def chosen_period() -> Period:
     return period
 
 
-def _render(title: str, scope: Scope, *, extra=None, organisations=None):
+def _render(title: str, scope: Scope, *, overall_scope: Scope | None = None, organisations=None):
     try:
         period = chosen_period()
     except ValidationFailed as exc:
@@ -60,7 +61,7 @@ def _render(title: str, scope: Scope, *, extra=None, organisations=None):
         return redirect(url_for(request.endpoint, **(request.view_args or {})))
     stats = compute(period, scope)
     charts = {t.key: table_chart(t) for s in stats.sections for t in s.tables}
-    overall = compute(period, Scope.everything(_("全部"))) if extra == "overall" else None
+    overall = compute(period, overall_scope) if overall_scope is not None else None
     return render_template("reports/dashboard.html", title=title, stats=stats, charts=charts, overall=overall,
                            period=period, kinds=PERIOD_KINDS, note=sample_note(), organisations=organisations or [])
 
@@ -107,4 +108,6 @@ def organisation(org_id: int):
 def deputy():
     if not permissions.can_view_deputy(current_user):
         abort(403)
-    return _render(_("代表看板：本人提出的建议"), Scope.for_deputy(current_user), extra="overall")
+    # The overall figures are those of the deputy's own institution and the institutions below it.
+    return _render(_("代表看板：本人提出的建议"), Scope.for_deputy(current_user),
+                   overall_scope=Scope.for_organisation(institution_of(current_user.organisation)))

@@ -121,6 +121,27 @@ def test_an_item_without_a_responsible_unit_is_refused_and_nothing_saved(crew):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RectificationItem)) == 0
 
 
+def test_responsible_units_are_limited_to_the_owners_paired_procuratorate_and_own_bodies(crew, make_org):
+    w = crew.world
+    outsider = make_org("X-P", "外省人民检察院", kind=OrgKind.PROCURATORATE)
+    outsider_dept = make_org("X-P-D", "外省检察院某部", kind=OrgKind.PROCURATORATE_DEPARTMENT, parent=outsider)
+    other_body = make_org("D-NPC-B", "区人大某委", kind=OrgKind.NPC_BODY, parent=w.d_npc)
+    topic = topics.create_topic(actor=crew.staff, title="议题", lead_body=w.body)
+    problem = lists.add_problem(topic, actor=crew.staff, description="问题")
+    commit()
+    for org in (outsider, outsider_dept, other_body):
+        with pytest.raises(ValidationFailed, match="不在本议题的监督范围内"):
+            lists.add_responsibility(problem, actor=crew.staff, lead_unit=org)
+        with pytest.raises(ValidationFailed, match="不在本议题的监督范围内"):
+            lists.add_responsibility(problem, actor=crew.staff, lead_unit=w.proc, co_units=[org])
+    db.session.rollback()
+    for org in (w.proc, w.dept, w.d_proc, crew.ext, w.body):
+        lists.add_responsibility(problem, actor=crew.staff, lead_unit=org)
+    choices = {o.id for o in queries.unit_choices(topic)}
+    assert {w.proc.id, w.dept.id, w.d_proc.id, crew.ext.id, w.body.id} <= choices
+    assert not choices & {outsider.id, outsider_dept.id, other_body.id}
+
+
 def test_a_due_date_before_the_issue_date_is_refused(crew):
     topic = draft_topic(crew)
     resp = topic.problems[0].responsibilities[0]
@@ -327,6 +348,28 @@ def test_a_unit_without_accounts_is_reported_for_by_npc_staff_and_marked(crew):
     assert report.on_behalf and "人大代为录入" in item.events[-1].note
 
 
+def test_whoever_entered_the_progress_cannot_also_accept_or_sign_it_off(crew):
+    topic = issued_topic(crew, units=[crew.ext])
+    item = the_item(topic)
+    items.report_progress(item, actor=crew.staff, percent=100, text_="电话了解，已完成")
+    commit()
+    assert not permissions.can_act_item(crew.staff, item, IA.ACCEPT_PROGRESS)
+    with pytest.raises(NotAllowed, match="录入进展的人员不能同时验收销号"):
+        items.accept_progress(item, actor=crew.staff, percent=100)
+    db.session.rollback()
+    items.request_signoff(item, actor=crew.staff2)
+    commit()
+    for person in (crew.staff, crew.staff2):  # wrote the report / made the request
+        assert not permissions.can_act_item(person, item, IA.SIGN_OFF)
+        with pytest.raises(NotAllowed, match="录入进展的人员不能同时验收销号"):
+            items.sign_off(item, actor=person)
+        db.session.rollback()
+    assert item.state is IS.AWAITING_SIGNOFF
+    items.sign_off(item, actor=crew.reviewer)
+    commit()
+    assert item.state is IS.SIGNED_OFF
+
+
 def test_a_draft_item_is_nobodys_work_yet(crew):
     item = the_item(draft_topic(crew))
     with pytest.raises(NotAllowed, match="尚未随清单印发"):
@@ -411,9 +454,11 @@ def test_units_see_only_issued_topics_that_name_them(crew):
     issuing.submit(topic, actor=crew.staff)
     issuing.issue(topic, actor=crew.reviewer)
     commit()
-    for name, expected in [("contact", True), ("handler", True), ("staff", True), ("d_contact", False),
+    # Handlers are not the unit's contacts: they see no topic through their unit (contacts only).
+    for name, expected in [("contact", True), ("handler", False), ("staff", True), ("d_contact", False),
                            ("d_staff", False), ("deputy", False)]:
         person = crew.people[name]
         assert permissions.can_view(person, topic) is expected, name
         seen = db.session.scalar(sa.select(sa.func.count()).select_from(Topic).where(queries.visible_to(person)))
         assert seen == int(expected), name
+        assert permissions.can_view_item(person, the_item(topic)) is expected, name

@@ -162,3 +162,81 @@ def test_version_diff_page(client, login, crew):
     login(crew.staff)
     page = text_of(client.get(f"/topics/{topic.id}/versions/2"))
     assert "与第 1 版相比的变化" in page and "清理积案并建章立制" in page and "修改" in page
+
+
+def test_units_see_only_the_issued_lists_during_a_revision(client, login, crew):
+    """After 修订清单 the unit keeps seeing the last issued lists: no drafts, no send-back note, no internal steps."""
+    from issues.services import lists
+
+    topic = issued_topic(crew)
+    issuing.revise(topic, actor=crew.staff, reason="内部修订理由")
+    problem = lists.add_problem(topic, actor=crew.staff, description="草稿问题：尚未印发")
+    resp = lists.add_responsibility(problem, actor=crew.staff, lead_unit=crew.world.proc)
+    lists.add_item(resp, actor=crew.staff, measures="草稿措施", due_date=today() + dt.timedelta(days=60))
+    lists.update_item(the_item(topic), actor=crew.staff, measures="改写后的草稿措施")
+    issuing.submit(topic, actor=crew.staff)
+    issuing.send_back(topic, actor=crew.reviewer, reason="审核人的内部退回意见")
+    commit()
+    login(crew.contact)
+    page = text_of(client.get(f"/topics/{topic.id}"))
+    assert "清理积案1" in page and "问题1：涉企案件久拖不决" in page
+    for secret in ("草稿问题", "草稿措施", "待印发", "审核人的内部退回意见", "内部修订理由", "退回修改", "提请审核"):
+        assert secret not in page, secret
+    client.post("/logout")
+    login(crew.staff)
+    page = text_of(client.get(f"/topics/{topic.id}"))
+    assert "草稿问题" in page and "审核人的内部退回意见" in page
+
+
+def test_a_unit_named_only_in_an_unissued_revision_does_not_see_the_topic(crew):
+    from issues import permissions, queries
+    from issues.services import lists
+
+    topic = issued_topic(crew)
+    issuing.revise(topic, actor=crew.staff, reason="补充")
+    problem = lists.add_problem(topic, actor=crew.staff, description="新问题")
+    resp = lists.add_responsibility(problem, actor=crew.staff, lead_unit=crew.world.d_proc)
+    lists.add_item(resp, actor=crew.staff, measures="草稿措施", due_date=today() + dt.timedelta(days=60))
+    commit()
+    assert not permissions.can_view(crew.d_contact, topic)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Topic)
+                             .where(queries.visible_to(crew.d_contact))) == 0
+    issuing.submit(topic, actor=crew.staff)
+    issuing.issue(topic, actor=crew.reviewer)
+    commit()
+    assert permissions.can_view(crew.d_contact, topic)
+
+
+def test_a_source_referral_the_viewer_may_not_see_is_not_named(client, login, crew):
+    from oversight.referrals import services as referral_services
+    from oversight.referrals.queries import types_for
+    from oversight.referrals.workflow import Direction
+
+    rtype = next(t for t in types_for(Direction.NPC_TO_PROCURATORATE) if not t.requires_deputy)
+    ref = referral_services.create_referral(actor=crew.staff, rtype=rtype, receiver=crew.world.proc,
+                                            title="尚未发出的机密线索", body="内容")
+    topic = issued_topic(crew)
+    from issues.services import topics as topic_services
+
+    topic_services.link_referral(topic, actor=crew.staff, referral=ref)
+    commit()
+    login(crew.contact)
+    page = text_of(client.get(f"/topics/{topic.id}"))
+    assert "尚未发出的机密线索" not in page
+    client.post("/logout")
+    login(crew.staff)
+    assert "尚未发出的机密线索" in text_of(client.get(f"/topics/{topic.id}"))
+
+
+def test_downloads_are_audited(client, login, crew):
+    from .test_issue_services import audits
+
+    topic = issued_topic(crew)
+    login(crew.contact)
+    assert client.get(f"/topics/{topic.id}/versions/1.pdf").status_code == 200
+    assert client.get(f"/topics/{topic.id}/versions/1.xlsx").status_code == 200
+    assert audits("topic.version.downloaded") == 2
+    assert client.get("/topics/export.xlsx").status_code == 200
+    assert audits("topic.export.downloaded") == 1
+    assert client.get("/topics/items/progress.xlsx").status_code == 200
+    assert audits("rectification.progress_sheet.downloaded") == 1

@@ -21,10 +21,19 @@ from oversight.errors import InvalidTransition, NotAllowed, ValidationFailed
 from oversight.notifications.models import Notification
 from oversight.referrals.models import Referral, ReferralType
 from oversight.referrals.workflow import Direction, State as ReferralState
+from oversight.workdays import today
 
 from .liaison_fixtures import at, cast, make_meeting  # noqa: F401  (fixtures)
 
 PAST = dict(starts_at=at(20, 9, month=11))
+
+
+def close_window(minutes):
+    """Let the amendment window pass: open the review if needed and move its end into the past."""
+    if minutes.state is MinutesState.DRAFT:
+        minutes_services.open_review(minutes, actor=minutes.drafted_by)
+    minutes.review_until = today() - dt.timedelta(days=1)
+    db.session.flush()
 
 
 def held(cast, make_meeting, **kw):
@@ -59,6 +68,7 @@ def test_minutes_go_from_draft_through_review_to_approved_and_locked(cast, make_
     minutes_services.revise(minutes, actor=cast.staff)
     minutes_services.edit(minutes, actor=cast.staff, summary="会议由陈嘉怡主持。",
                           discussions={second.id: "已建立台账。"}, present={i.id for i in m.invitations})
+    close_window(minutes)
     with pytest.raises(NotAllowed):
         minutes_services.approve(minutes, actor=cast.contact)
     items = minutes_services.approve(minutes, actor=cast.staff)
@@ -91,6 +101,7 @@ def _item(cast, make_meeting, **kw) -> ActionItem:
     m, minutes = held(cast, make_meeting, agenda=["议题一"], invite=[cast.contact], **kw)
     minutes_services.add_decision(minutes, actor=cast.staff, text="检察院排查涉企案件久拖不决问题",
                                   agenda_item=m.agenda[0], owner_org=cast.world.proc, due_on=dt.date(2026, 12, 15))
+    close_window(minutes)
     (item,) = minutes_services.approve(minutes, actor=cast.staff)
     commit()
     return item
@@ -120,7 +131,7 @@ def test_action_item_done_dropped_and_spawned_referral(cast, make_meeting):
 def test_open_items_are_carried_to_the_next_meeting_agenda(cast, make_meeting):
     item = _item(cast, make_meeting)
     done = _item(cast, make_meeting, title="另一次会议")
-    item_services.complete(done, actor=cast.staff)
+    item_services.complete(done, actor=cast.contact)
     commit()
     nxt = make_meeting(title="下一次联络会议", starts_at=at(15, 9), agenda=["新议题"])
     follow_ups = [a for a in nxt.agenda if a.follow_up is not None]
@@ -172,3 +183,36 @@ def test_minutes_pdf_and_docx(cast, make_meeting, app, tmp_path):
     body = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
     assert "议定事项" in body and "检察院排查涉企案件久拖不决问题" in body
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 0
+
+
+def test_minutes_are_approved_only_after_the_amendment_window(cast, make_meeting):
+    m, minutes = held(cast, make_meeting, agenda=["议题一"], invite=[cast.contact])
+    minutes_services.add_decision(minutes, actor=cast.staff, text="检察院报送台账", agenda_item=m.agenda[0],
+                                  owner_org=cast.world.proc, due_on=dt.date(2026, 12, 31))
+    with pytest.raises(InvalidTransition):  # never straight from the draft
+        minutes_services.approve(minutes, actor=cast.staff)
+    minutes_services.open_review(minutes, actor=cast.staff)
+    with pytest.raises(InvalidTransition, match="期满后才能审定"):
+        minutes_services.approve(minutes, actor=cast.staff)
+    assert minutes.state is MinutesState.REVIEW and not minutes.decisions[0].action_item
+    minutes_services.propose_amendment(minutes, actor=cast.contact, text="补充一句。")
+    minutes.review_until = today() - dt.timedelta(days=1)
+    with pytest.raises(InvalidTransition, match="修改意见期已于"):
+        minutes_services.propose_amendment(minutes, actor=cast.contact, text="迟到的意见。")
+    (item,) = minutes_services.approve(minutes, actor=cast.staff)
+    assert minutes.state is MinutesState.APPROVED and item.owner_org == cast.world.proc
+
+
+def test_action_item_list_and_completion_stay_with_the_right_people(cast, make_meeting, make_user):
+    from liaison.minutes import queries as minutes_queries
+    from oversight.accounts.models import Role
+
+    item = _item(cast, make_meeting)  # owned by the procuratorate; the handler and deputy were not invited
+    neighbour = make_user("deputy2", cast.world.station, roles={Role.DEPUTY})
+    assert item in minutes_queries.action_items(cast.contact)
+    assert item not in minutes_queries.action_items(cast.handler)
+    assert item not in minutes_queries.action_items(neighbour)
+    with pytest.raises(NotAllowed):  # the organiser does not mark the other side's item done
+        item_services.complete(item, actor=cast.staff, note="代为完成")
+    item_services.complete(item, actor=cast.contact, note="已完成")
+    assert item.state is ItemState.DONE

@@ -19,6 +19,7 @@ from oversight.audit.services import verify
 from oversight.db import commit, db
 from oversight.errors import InvalidTransition, NotAllowed, ValidationFailed
 from oversight.notifications.models import Notification
+from oversight.workdays import today
 
 from .liaison_fixtures import at, cast, make_meeting  # noqa: F401  (fixtures)
 
@@ -34,19 +35,20 @@ def count(model) -> int:
 
 def test_designation_replaces_the_current_one_and_keeps_history(cast):
     w = cast.world
+    t = today()
     first = registry.designate(actor=cast.staff, institution=w.npc, body=w.body, person=cast.staff,
-                               contact_role=ContactRole.PRIMARY, valid_from=D(2026, 1, 1), phone="023-6000 0001")
+                               contact_role=ContactRole.PRIMARY, valid_from=t, phone="023-6000 0001")
     registry.designate(actor=cast.contact, institution=w.proc, body=w.proc, person=cast.contact,
-                       contact_role=ContactRole.PRIMARY, valid_from=D(2026, 1, 1))
+                       contact_role=ContactRole.PRIMARY, valid_from=t)
     commit()
     second = registry.designate(actor=cast.staff, institution=w.npc, body=w.body, person=cast.staff2,
-                                contact_role=ContactRole.PRIMARY, valid_from=D(2026, 6, 1))
+                                contact_role=ContactRole.PRIMARY, valid_from=t + dt.timedelta(days=150))
     commit()
-    assert first.valid_to == D(2026, 5, 31)
-    assert [d.person for d in registry_queries.current(w.npc, D(2026, 3, 1))] == [cast.staff]
-    assert [d.person for d in registry_queries.current(w.npc, D(2026, 7, 1))] == [cast.staff2]
+    assert first.valid_to == t + dt.timedelta(days=149)
+    assert [d.person for d in registry_queries.current(w.npc, t + dt.timedelta(days=60))] == [cast.staff]
+    assert [d.person for d in registry_queries.current(w.npc, t + dt.timedelta(days=200))] == [cast.staff2]
     assert [d.id for d in registry_queries.history(w.npc)] == [second.id, first.id]
-    answer = registry_queries.between(w.body, w.dept, D(2026, 7, 1))  # a body and a department stand for their institutions
+    answer = registry_queries.between(w.body, w.dept, t + dt.timedelta(days=200))  # a body and a department stand for their institutions
     assert (answer.first, answer.second) == (w.npc, w.proc)
     assert [d.person for d in answer.second_contacts] == [cast.contact]
     assert db.session.scalar(sa.select(sa.func.count()).where(AuditEntry.action == "liaison.designation.end")) == 1
@@ -54,15 +56,28 @@ def test_designation_replaces_the_current_one_and_keeps_history(cast):
 
 def test_designation_rules(cast):
     w = cast.world
+    t = today()
     with pytest.raises(NotAllowed):  # the procuratorate does not name the NPC's liaison
         registry.designate(actor=cast.contact, institution=w.npc, body=w.body, person=cast.staff,
-                           contact_role=ContactRole.PRIMARY, valid_from=D(2026, 1, 1))
+                           contact_role=ContactRole.PRIMARY, valid_from=t)
     with pytest.raises(ValidationFailed) as exc:
         registry.designate(actor=cast.staff, institution=w.npc, body=w.proc, person=cast.contact,
-                           contact_role=ContactRole.PRIMARY, valid_from=D(2026, 2, 1), valid_to=D(2026, 1, 1))
+                           contact_role=ContactRole.PRIMARY, valid_from=t + dt.timedelta(days=31), valid_to=t)
     assert set(exc.value.errors) == {"body", "person", "valid_to"}
     db.session.rollback()
     assert count(LiaisonDesignation) == 0
+
+
+def test_back_dated_designation_is_refused(cast):
+    w = cast.world
+    current = registry.designate(actor=cast.staff, institution=w.npc, body=w.body, person=cast.staff,
+                                 contact_role=ContactRole.PRIMARY, valid_from=today())
+    commit()
+    with pytest.raises(ValidationFailed, match="起始日期不能早于今天"):
+        registry.designate(actor=cast.staff, institution=w.npc, body=w.body, person=cast.staff2,
+                           contact_role=ContactRole.PRIMARY, valid_from=today() - dt.timedelta(days=30))
+    db.session.rollback()
+    assert current.valid_to is None and count(LiaisonDesignation) == 1
 
 
 # --- meetings, invitations, conflicts ------------------------------------------------------------
@@ -191,3 +206,55 @@ def test_feed_token_opens_the_feed_and_rotates(cast, make_meeting, app):
     new = ics.issue_feed_token(cast.contact)
     commit()
     assert ics.feed_owner(token) is None and ics.feed_owner(new) == cast.contact
+
+
+def test_counterpart_must_be_the_paired_institution_or_below_it(cast, make_org):
+    from liaison.exchanges import services as exchanges
+    from liaison.exchanges.models import ExchangeKind
+    from oversight.orgs.models import OrgKind, OrgLevel
+
+    far = make_org("Y-P", "外市人民检察院", kind=OrgKind.PROCURATORATE, level=OrgLevel.CITY)
+    with pytest.raises(ValidationFailed, match="对应的同级"):  # a district committee with the city procuratorate
+        meetings.schedule(actor=cast.d_staff, kind=MeetingKind.JOINT_MEETING, title="越级会议", starts_at=at(11, 9),
+                          ends_at=at(11, 10), counterpart=cast.world.proc)
+    with pytest.raises(ValidationFailed, match="对应的同级"):
+        meetings.schedule(actor=cast.staff, kind=MeetingKind.JOINT_MEETING, title="外市", starts_at=at(11, 9),
+                          ends_at=at(11, 10), counterpart=far)
+    # the city committee may meet the district procuratorate below its paired procuratorate
+    assert meetings.schedule(actor=cast.staff, kind=MeetingKind.JOINT_MEETING, title="市区", starts_at=at(11, 9),
+                             ends_at=at(11, 10), counterpart=cast.world.d_proc).counterpart_org == cast.world.d_proc
+    with pytest.raises(ValidationFailed, match="对应的同级"):
+        exchanges.plan(actor=cast.staff, kind=ExchangeKind.HEARING, title="外市活动", starts_at=at(11, 9),
+                       ends_at=at(11, 10), partner=far)
+
+
+def test_exchange_plan_validates_times_and_an_active_partner(cast):
+    from liaison.exchanges import services as exchanges
+    from liaison.exchanges.models import ExchangeKind
+
+    with pytest.raises(ValidationFailed) as exc:
+        exchanges.plan(actor=cast.staff, kind=ExchangeKind.HEARING, title="无时间", starts_at=None, ends_at=None,
+                       partner=cast.world.proc)
+    assert set(exc.value.errors) >= {"starts_at", "ends_at"}
+    cast.world.proc.active = False
+    with pytest.raises(ValidationFailed) as exc:
+        exchanges.plan(actor=cast.staff, kind=ExchangeKind.HEARING, title="停用单位", starts_at=at(11, 9),
+                       ends_at=at(11, 10), partner=cast.world.proc)
+    assert "partner" in exc.value.errors
+
+
+def test_only_liaison_people_are_invited_or_delegated_to(cast, make_meeting):
+    from liaison.exchanges import services as exchanges
+    from liaison.exchanges.models import ExchangeKind
+
+    m = make_meeting(invite=[cast.staff2])
+    for account in (cast.world.admin, cast.world.auditor):
+        with pytest.raises(ValidationFailed, match="不能邀请"):
+            meetings.invite(m, actor=cast.staff, users=[account])
+    with pytest.raises(ValidationFailed) as exc:
+        meetings.respond(m.invitations[0], actor=cast.staff2, response=Response.DELEGATED, delegate=cast.world.admin)
+    assert "delegate" in exc.value.errors
+    activity = exchanges.plan(actor=cast.staff, kind=ExchangeKind.HEARING, title="听证", starts_at=at(11, 9),
+                              ends_at=at(11, 10), partner=cast.world.proc)
+    with pytest.raises(ValidationFailed, match="不能邀请"):
+        exchanges.invite(activity, actor=cast.staff, users=[cast.world.auditor])

@@ -3,15 +3,18 @@ nothing saved, the calendar, the .ics download and the public token-checked feed
 minutes and action items through POST, and exchange activities."""
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from icalendar import Calendar
 
 from liaison.meetings.models import Invitation, Meeting
 from liaison.meetings.workflow import Response
-from liaison.minutes.models import ActionItem
+from liaison.minutes.models import ActionItem, Minutes
 from liaison.exchanges.models import ExchangeActivity, ExchangeParticipant
 from liaison.registry.models import LiaisonDesignation
 from oversight.db import db
+from oversight.workdays import today
 from oversight.referrals.models import Referral, ReferralType
 
 from .conftest import text_of
@@ -109,6 +112,13 @@ def test_editing_approved_minutes_is_refused_in_chinese(client, cast, login, mak
         "text": "检察院报送线索清单", "agenda_item": m.agenda[0].id, "owner_org": cast.world.proc.id, "owner": 0,
         "due_on": "2026-12-31"})
     assert response.status_code == 302
+    assert client.post(f"/liaison/minutes/{m.id}/step/open_review").status_code == 302
+    assert f"/liaison/minutes/{m.id}/step/approve" not in client.get(f"/liaison/minutes/{m.id}").get_data(as_text=True)
+    assert client.post(f"/liaison/minutes/{m.id}/step/approve").status_code == 409  # the window is still open
+    minutes = db.session.scalar(sa.select(Minutes).where(Minutes.meeting_id == m.id))
+    minutes.review_until = today() - dt.timedelta(days=1)
+    db.session.commit()
+    assert f"/liaison/minutes/{m.id}/step/approve" in client.get(f"/liaison/minutes/{m.id}").get_data(as_text=True)
     assert client.post(f"/liaison/minutes/{m.id}/step/approve").status_code == 302
     response = client.post(f"/liaison/minutes/{m.id}/edit", data={"summary": "改写"})
     assert response.status_code == 409
@@ -141,13 +151,13 @@ def test_registry_pages(client, cast, login):
     npc = cast.world.npc
     assert "尚未指定联络人" in text_of(client.get("/liaison/registry/"))
     response = client.post(f"/liaison/registry/{npc.id}", data={
-        "body": cast.world.body.id, "person": cast.staff.id, "contact_role": "primary", "valid_from": "2026-01-01",
+        "body": cast.world.body.id, "person": cast.staff.id, "contact_role": "primary", "valid_from": today().isoformat(),
         "phone": "023-6000 0001"})
     assert response.status_code == 302
     assert "023-6000 0001" in text_of(client.get("/liaison/registry/"))
     response = client.post(f"/liaison/registry/{npc.id}", data={
-        "body": cast.world.body.id, "person": cast.staff2.id, "contact_role": "primary", "valid_from": "2026-03-01",
-        "valid_to": "2026-02-01"})
+        "body": cast.world.body.id, "person": cast.staff2.id, "contact_role": "primary",
+        "valid_from": (today() + dt.timedelta(days=60)).isoformat(), "valid_to": (today() + dt.timedelta(days=30)).isoformat()})
     assert response.status_code == 422 and "截止日期不能早于起始日期" in text_of(response)
     assert count(LiaisonDesignation) == 1
     assert client.post(f"/liaison/registry/{cast.world.proc.id}", data={}).status_code == 403
@@ -197,3 +207,92 @@ def test_meeting_documents_through_the_attachment_store(client, cast, login, mak
     assert client.get(f"/attachments/{attachment.id}").status_code == 404
     assert client.post(f"/liaison/meetings/{m.id}/documents", content_type="multipart/form-data",
                        data={"file": (io.BytesIO(pdf), "x.pdf")}).status_code == 404
+
+
+def test_public_feed_carries_no_details_and_ends_with_the_role(client, cast, login, make_meeting):
+    from liaison.meetings import services as meeting_services
+
+    m = make_meeting(title="联络会议甲", invite=[cast.contact], agenda=["通报（2026）移送12号办理情况"])
+    m.online_url = "https://meet.example/j/123?pwd=geheim"
+    declined = make_meeting(title="已谢绝的会议", starts_at=at(11, 9), invite=[cast.contact])
+    meeting_services.respond(declined.invitations[0], actor=cast.contact, response=Response.DECLINED, reason="出差")
+    db.session.commit()
+    login(cast.contact)
+    response = client.post("/liaison/calendar/feed")
+    assert response.status_code == 200  # shown in the response itself, not flashed into the cookie session
+    url = text_of(response).split("旧地址已失效）：")[1].split()[0]
+    path = url[url.index("/liaison/feed/"):]
+    assert path not in client.get("/liaison/calendar/feed").get_data(as_text=True)
+    client.post("/logout")
+    data = client.get(path).get_data(as_text=True)
+    (event,) = Calendar.from_ical(data).walk("VEVENT")
+    assert str(event["UID"]) == m.uid and "联络会议甲" in str(event["SUMMARY"])
+    assert "移送12号" not in data and "geheim" not in data and "DESCRIPTION" not in data
+    assert str(event["LOCATION"]) == m.place and m.organiser_org.name == event["ORGANIZER"].params["CN"]
+    contact = db.session.get(type(cast.contact), cast.contact.id)
+    contact.organisation = cast.outsider.organisation  # moved to another city: the old meetings leave the feed
+    db.session.commit()
+    assert m.uid not in client.get(path).get_data(as_text=True)
+    contact.organisation = cast.world.proc
+    contact.role_rows.clear()
+    db.session.commit()
+    assert client.get(path).status_code == 404
+
+
+def test_conflict_warning_hides_the_title_of_a_meeting_the_viewer_may_not_see(client, cast, login, make_meeting,
+                                                                             make_user):
+    from oversight.accounts.models import Role
+
+    d_contact = make_user("d_contact", cast.world.d_proc, roles={Role.PROCURATORATE_CONTACT})
+    make_meeting(title="市级内部会议", invite=[d_contact, cast.contact])  # the district staff cannot see it
+    m = make_meeting(title="区级会议", actor=cast.d_staff, counterpart=cast.world.d_proc)
+    login(cast.d_staff)
+    response = client.post(f"/liaison/meetings/{m.id}/invite", data={"users": [d_contact.id], "version": m.version},
+                           follow_redirects=True)
+    text = text_of(response)
+    assert "时间冲突提醒" in text and "该时段另有安排" in text and "市级内部会议" not in text
+    client.post("/logout")
+    n = make_meeting(title="新会议", invite=[cast.contact, cast.deputy])
+    login(cast.deputy)  # an invited deputy sees that the contact is busy, not with what
+    text = text_of(client.get(f"/liaison/meetings/{n.id}"))
+    assert "该时段另有安排" in text and "市级内部会议" not in text
+
+
+def test_draft_minutes_are_the_organisers_until_review(client, cast, login, make_meeting):
+    from liaison.minutes import services as minutes_services
+
+    m = make_meeting(starts_at=at(20, 9, month=11), invite=[cast.contact])
+    login(cast.staff)
+    assert client.post(f"/liaison/meetings/{m.id}/hold", data={"version": m.version}).status_code == 302
+    assert client.get(f"/liaison/minutes/{m.id}").status_code == 200
+    client.post("/logout")
+    login(cast.contact)
+    for path in ("", "/minutes.pdf", "/minutes.docx"):
+        assert client.get(f"/liaison/minutes/{m.id}{path}").status_code == 404
+    minutes = db.session.scalar(sa.select(Minutes).where(Minutes.meeting_id == m.id))
+    minutes_services.open_review(minutes, actor=cast.staff)
+    db.session.commit()
+    assert client.get(f"/liaison/minutes/{m.id}").status_code == 200
+
+
+def test_internal_meeting_material_stays_with_the_sides_staff(client, cast, login, make_meeting):
+    import io
+
+    from oversight.attachments.models import Attachment
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    m = make_meeting(invite=[cast.deputy, cast.staff2])
+    login(cast.staff)
+    response = client.post(f"/liaison/meetings/{m.id}/documents", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(pdf), "内部材料.pdf"), "internal": "y"})
+    assert response.status_code == 302
+    attachment = db.session.scalar(sa.select(Attachment))
+    assert attachment.internal
+    client.post("/logout")
+    login(cast.staff2)
+    with client.get(f"/attachments/{attachment.id}") as response:
+        assert response.status_code == 200
+    client.post("/logout")
+    login(cast.deputy)  # same side, invited, but not liaison staff
+    assert client.get(f"/attachments/{attachment.id}").status_code == 404
+    assert "内部材料.pdf" not in text_of(client.get(f"/liaison/meetings/{m.id}"))

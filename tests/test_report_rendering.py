@@ -21,7 +21,7 @@ def monthly(app, world):
     seed_referrals(world, start=NOV.start, days=30, count=120, seed=11)
     definition = definitions.get("monthly")
     with app.test_request_context():
-        data = definition.data(NOV)
+        data = definition.data(NOV, world.npc)
         return SimpleResult(rendering.pdf(definition, NOV, data), rendering.xlsx(definition, NOV, data), data)
 
 

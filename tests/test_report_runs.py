@@ -74,7 +74,8 @@ def test_a_future_period_is_refused_and_the_current_one_accepted(app, world):
 def test_one_run_per_report_and_period_and_a_done_period_is_not_produced_again(app, world, fast):
     run = services.request_run("monthly", "2026-10", actor=world.admin)
     commit()
-    assert services.queue_run("monthly", Period.parse("month", "2026-10"), trigger="schedule").id == run.id
+    assert services.queue_run("monthly", Period.parse("month", "2026-10"), world.npc,
+                              trigger="schedule").id == run.id
     assert runs.execute(run.id) is True
     assert runs.execute(run.id) is False
     assert runs.dispatch()["produced"] == 0
@@ -147,17 +148,23 @@ def test_runs_page_run_now_and_archive(client, login, people, fast):
     bad = client.post("/reports/schedules/monthly", data={"cron": "0 25 * * *", "classification": "internal"})
     assert bad.status_code == 422 and "定时表达式" in text_of(bad)
     saved = client.post("/reports/schedules/monthly", data={"cron": "0 7 1 * *", "classification": "internal",
-                                                            "recipients": [reviewer.id], "active": "y"})
+                                                            "organisation": world.npc.id, "recipients": [reviewer.id],
+                                                            "active": "y"})
     assert saved.status_code == 302
-    ok = client.post("/reports/runs", data={"report": "monthly", "period": "2026-10"}, follow_redirects=True)
+    ok = client.post("/reports/runs", data={"report": "monthly", "period": "2026-10", "organisation": world.npc.id},
+                     follow_redirects=True)
     assert "已加入生成队列" in text_of(ok) and "排队中" in text_of(ok)
     runs.dispatch()
     run = db.session.scalar(sa.select(ReportRun))
     assert "已完成" in text_of(client.get("/reports/runs"))
-    detail = client.get(f"/reports/archive/{run.id}")
-    assert "周审核" in text_of(detail)
-    assert client.get(f"/reports/archive/{run.id}/pdf").data.startswith(b"%PDF")
+    assert run.organisation_id == world.npc.id
+    # the system administrator sees the run's status, not the report (three-admin separation)
+    assert client.get(f"/reports/archive/{run.id}").status_code == 404
+    assert client.get(f"/reports/archive/{run.id}/pdf").status_code == 404
     client.post("/logout")
     login(reviewer)
+    detail = client.get(f"/reports/archive/{run.id}")
+    assert "周审核" in text_of(detail) and "市人大常委会" in text_of(detail)
+    assert client.get(f"/reports/archive/{run.id}/pdf").data.startswith(b"%PDF")
     assert client.get(f"/reports/archive/{run.id}/xlsx").status_code == 200
     assert client.get("/reports/runs").status_code == 403

@@ -31,7 +31,7 @@ def check(item: RectificationItem, action: ItemAction, actor, *, expected_versio
     if rule is None:
         raise InvalidTransition(_("整改事项当前处于“%(state)s”状态，不能执行“%(action)s”。",
                                   state=labels.item_state(item.state), action=labels.item_action(action)))
-    if actor is not None and not permissions.can_act_item(actor, item, action):
+    if actor is not None and not permissions.may_act_item(actor, item, action):
         if rule.party is Party.NPC and permissions.unit_of_user(actor, item.unit):
             raise NotAllowed(_("“%(action)s”须由人大常委会作出，责任单位不能对本单位的整改事项执行此操作。",
                                action=labels.item_action(action)))
@@ -39,6 +39,8 @@ def check(item: RectificationItem, action: ItemAction, actor, *, expected_versio
             raise NotAllowed(_("该整改事项尚未随清单印发。"))
         raise NotAllowed(_("您不能对此整改事项执行“%(action)s”：只有%(party)s可以操作。",
                            action=labels.item_action(action), party=labels.party(rule.party)))
+    if actor is not None and action in permissions.ACCEPTING and permissions.entered_progress(actor, item):
+        raise NotAllowed(_("录入进展的人员不能同时验收销号，请由其他工作人员或审核人办理。"))
     stored = db.session.scalar(sa.select(RectificationItem.version)
                                .where(RectificationItem.id == item.id).with_for_update())
     if stored is not None and stored != item.version:

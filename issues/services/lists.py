@@ -31,11 +31,14 @@ def _drafting(topic: Topic, actor) -> None:
         raise NotAllowed(_("只有议题所属人大常委会的联络人员可以起草清单。"))
 
 
-def _unit(org: Organisation | None, field: str = "lead_unit") -> Organisation:
+def _unit(org: Organisation | None, topic: Topic, field: str = "lead_unit") -> Organisation:
     if org is None:
         raise ValidationFailed(_("请选择责任单位：每一项责任和整改事项都必须有牵头责任单位。"), field=field)
     if org.kind not in UNIT_KINDS or not org.active:
         raise ValidationFailed(_("“%(org)s”不能作为责任单位。", org=org.name), field=field)
+    if not permissions.may_be_responsible(topic, org):
+        raise ValidationFailed(_("“%(org)s”不在本议题的监督范围内：责任单位应为同级检察院及其下级检察院、内设部门，"
+                                 "本级人大常委会工作机构或其他单位。", org=org.name), field=field)
     return org
 
 
@@ -95,8 +98,8 @@ def remove_problem(problem: Problem, *, actor) -> None:
 def add_responsibility(problem: Problem, *, actor, lead_unit: Organisation | None, co_units=(),
                        responsible_person: str = "", legal_basis: str = "") -> Responsibility:
     _drafting(problem.topic, actor)
-    lead_unit = _unit(lead_unit)
-    co = [_unit(org, "co_units") for org in co_units if org.id != lead_unit.id]
+    lead_unit = _unit(lead_unit, problem.topic)
+    co = [_unit(org, problem.topic, "co_units") for org in co_units if org.id != lead_unit.id]
     resp = Responsibility(problem=problem, lead_unit=lead_unit, co_units=co,
                           responsible_person=text(responsible_person, "responsible_person", "", limit=MAX_PERSON,
                                                   required=False),
@@ -131,7 +134,7 @@ def add_item(responsibility: Responsibility | None, *, actor, measures: str, due
         errors["progress_every_days"] = _("进展报告周期应在 1 至 366 天之间。")
     if errors:
         raise ValidationFailed(errors)
-    item = RectificationItem(topic=topic, responsibility=responsibility, unit=_unit(responsibility.lead_unit),
+    item = RectificationItem(topic=topic, responsibility=responsibility, unit=_unit(responsibility.lead_unit, topic),
                              measures=measures, due_date=due_date, progress_every_days=progress_every_days,
                              milestones=text(milestones, "milestones", "", required=False),
                              responsible_person=text(responsible_person, "responsible_person", "",

@@ -4,6 +4,7 @@ checked by the same service as the page uses, and a row-by-row report lists what
 from __future__ import annotations
 
 import io
+import itertools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from flask_babel import gettext as _
 
 from oversight.db import db
 from oversight.errors import DomainError, ValidationFailed
+from oversight.exports import safe_cell
 from oversight.orgs.queries import in_scope
 
 from .. import permissions
@@ -45,8 +47,9 @@ def export_items(user) -> bytes:
     sheet.title = _("整改进展")
     sheet.append(headers())
     for item in reportable(user):
-        sheet.append([item.id, item.topic.title, item.responsibility.problem.description, item.unit.name,
-                      item.measures, item.due_date, item.reported_percent, None, None, None, None])
+        sheet.append([safe_cell(v) for v in (
+            item.id, item.topic.title, item.responsibility.problem.description, item.unit.name,
+            item.measures, item.due_date, item.reported_percent, None, None, None, None)])
     for column, width in zip("ABCDEFGHIJK", (12, 24, 30, 16, 30, 12, 10, 10, 36, 24, 24)):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
@@ -77,7 +80,8 @@ def import_progress(stream, *, actor) -> ImportResult:
         book = load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise ValidationFailed(_("无法读取该文件，请上传由本系统导出的 XLSX 文件。"), field="file") from exc
-    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    # Read at most the header, MAX_ROWS rows and one more (to know there are too many) — never the whole sheet.
+    rows = list(itertools.islice(book.worksheets[0].iter_rows(values_only=True), MAX_ROWS + 2))
     if not rows or [str(c or "") for c in rows[0][:len(headers())]] != headers():
         raise ValidationFailed(_("表头与导出的模板不一致，请使用本系统导出的表格。"), field="file")
     if len(rows) > MAX_ROWS + 1:

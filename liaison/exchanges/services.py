@@ -14,9 +14,9 @@ from oversight.errors import InvalidTransition, NotAllowed, ValidationFailed
 from oversight.notifications.services import notify
 from oversight.orgs.models import Organisation
 from oversight.orgs.permissions import institution_of
-from ..meetings.services import UID_DOMAIN
+from ..meetings.services import MAX_TITLE, UID_DOMAIN, may_meet
 from ..meetings.workflow import Response
-from ..permissions import INSTITUTION_KINDS, organises_for, within_either
+from ..permissions import INSTITUTION_KINDS, LIAISON_ROLES, organises_for, within_either
 from .models import ExchangeActivity, ExchangeKind, ExchangeParticipant, ExchangeState
 
 
@@ -42,10 +42,21 @@ def plan(*, actor, kind: ExchangeKind, title: str, starts_at: dt.datetime, ends_
     errors = {}
     if not (title or "").strip():
         errors["title"] = _("请填写活动名称。")
-    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+    elif len(title.strip()) > MAX_TITLE:
+        errors["title"] = _("活动名称不能超过 %(n)d 个字符。", n=MAX_TITLE)
+    if kind is None:
+        errors["kind"] = _("请选择活动类型。")
+    if starts_at is None:
+        errors["starts_at"] = _("请填写开始时间。")
+    if ends_at is None:
+        errors["ends_at"] = _("请填写结束时间。")
+    elif starts_at is not None and ends_at <= starts_at:
         errors["ends_at"] = _("活动结束时间必须晚于开始时间。")
-    if partner is None or partner.kind not in INSTITUTION_KINDS or partner.side is organiser.side:
+    if (partner is None or partner.kind not in INSTITUTION_KINDS or not partner.active
+            or partner.side is organiser.side):
         errors["partner"] = _("请选择对方单位：人大常委会与人民检察院之间开展交流活动。")
+    elif not may_meet(organiser, partner):
+        errors["partner"] = _("对方单位须为本单位对应的同级人民检察院或人大常委会（或其下级单位）。")
     if errors:
         raise ValidationFailed(errors)
     activity = ExchangeActivity(uid=f"{uuid.uuid4()}@{UID_DOMAIN}", kind=kind, title=title.strip()[:200],
@@ -68,6 +79,10 @@ def invite(activity: ExchangeActivity, *, actor, users: list[User]) -> list[Exch
     if outside:
         raise ValidationFailed(_("%(names)s 所在单位不属于活动双方，不能邀请。",
                                  names="、".join(u.display_name for u in outside)), field="users")
+    unfit = [u for u in users if not u.active or not u.has_role(*LIAISON_ROLES)]
+    if unfit:
+        raise ValidationFailed(_("%(names)s 不是联络工作人员或人大代表，不能邀请。",
+                                 names="、".join(u.display_name for u in unfit)), field="users")
     known = {p.user_id for p in activity.participants}
     added = []
     for user in users:

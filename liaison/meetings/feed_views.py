@@ -2,13 +2,13 @@
 public URL opened by its secret token, for calendar clients that cannot log in."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from oversight.db import commit, db, utcnow, writes_on_get
 from oversight.web.security import public
-from ..permissions import can_use_liaison
+from ..permissions import can_use_liaison, within_either
 from . import ics, permissions, queries
 from .forms import FeedForm
 from .models import CalendarFeed, Meeting
@@ -34,9 +34,11 @@ def feed_page():
     if form.validate_on_submit():
         token = ics.issue_feed_token(current_user)
         commit()
-        flash(_("新的订阅地址（仅显示这一次，请复制到日历客户端；旧地址已失效）：%(u)s",
-                u=url_for(".feed", token=token, _external=True)), "success")
-        return redirect(url_for(".feed_page"))
+        # Shown once, in this response only: never in flash() (the cookie session) nor in a redirect.
+        response = Response(render_template("liaison/meetings/feed.html", form=form, has_feed=True,
+                                            feed_url=url_for(".feed", token=token, _external=True)))
+        response.headers["Cache-Control"] = "no-store"
+        return response
     return render_template("liaison/meetings/feed.html", form=form, has_feed=ics.has_feed(current_user))
 
 
@@ -45,9 +47,11 @@ def feed_page():
 @writes_on_get
 def feed(token: str):
     user = ics.feed_owner(token)
-    if user is None:
+    if user is None or not can_use_liaison(user):  # the feed ends with the liaison role
         abort(404)
-    meetings = queries.for_feed(user.id, since=ics.feed_since())
+    # Only what the user may still see, from where they now work (a move to another institution ends it).
+    meetings = [m for m in queries.for_feed(user.id, since=ics.feed_since())
+                if permissions.can_view(user, m) and within_either(user.organisation, m.organiser_org, m.counterpart_org)]
     row = db.session.get(CalendarFeed, user.id)
     row.last_used_at = utcnow()
     commit()

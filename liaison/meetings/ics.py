@@ -12,7 +12,7 @@ import secrets
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from oversight.db import db, utcnow
 from ..labels import label
@@ -34,7 +34,9 @@ def _calendar(method: str, name: str | None = None) -> Calendar:
     return cal
 
 
-def event_for(meeting: Meeting, *, url: str = "") -> Event:
+def event_for(meeting: Meeting, *, url: str = "", private: bool = True) -> Event:
+    """One VEVENT. `private=False` (the public token feed) carries only the title, time, place,
+    organiser and status: no agenda, description, cancel reason or online link (which may hold a passcode)."""
     tz = ZoneInfo(current_app.config["TIMEZONE"])
     event = Event()
     event.add("uid", meeting.uid)
@@ -44,6 +46,15 @@ def event_for(meeting: Meeting, *, url: str = "") -> Event:
     event.add("dtend", meeting.ends_at.astimezone(tz))
     event.add("summary", f"【{label(meeting.kind)}】{meeting.title}")
     event.add("status", "CANCELLED" if meeting.state is State.CANCELLED else "CONFIRMED")
+    if not private:
+        if meeting.place:
+            event.add("location", meeting.place)
+        organiser = vCalAddress(f"urn:x-liaison:org:{meeting.organiser_org_id}")
+        organiser.params["cn"] = vText(meeting.organiser_org.name)
+        event.add("organizer", organiser)
+        if url:
+            event.add("url", url)
+        return event
     if meeting.place or meeting.online_url:
         event.add("location", " ".join(p for p in (meeting.place, meeting.online_url) if p))
     lines = [f"{meeting.organiser_org.name} · {meeting.counterpart_org.name}"]
@@ -67,7 +78,7 @@ def invitation_ics(meeting: Meeting, *, url: str = "") -> bytes:
 def feed_ics(meetings: list[Meeting], *, name: str, url_for_meeting=lambda m: "") -> bytes:
     cal = _calendar("PUBLISH", name)
     for meeting in meetings:
-        cal.add_component(event_for(meeting, url=url_for_meeting(meeting)))
+        cal.add_component(event_for(meeting, url=url_for_meeting(meeting), private=False))
     cal.add_missing_timezones()
     return cal.to_ical()
 

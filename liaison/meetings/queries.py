@@ -47,9 +47,12 @@ def conflicts(user_id: int, starts_at: dt.datetime, ends_at: dt.datetime, *,
 
 
 def for_feed(user_id: int, *, since: dt.datetime) -> list[Meeting]:
-    """What a personal feed carries: meetings the user is invited to or created, from `since` on."""
+    """What a personal feed carries: meetings the user is invited to (not declined or handed on) or
+    created, from `since` on. The caller still checks that the user may see each one."""
     stmt = (sa.select(Meeting).where(
-        sa.or_(Meeting.id.in_(sa.select(Invitation.meeting_id).where(Invitation.user_id == user_id)),
+        sa.or_(Meeting.id.in_(sa.select(Invitation.meeting_id).where(
+                   Invitation.user_id == user_id,
+                   Invitation.response.in_([Response.PENDING, Response.ACCEPTED]))),
                Meeting.created_by_id == user_id),
         Meeting.ends_at >= since).order_by(Meeting.starts_at, Meeting.id))
     return list(db.session.scalars(stmt))

@@ -14,11 +14,11 @@ from oversight.db import db, utcnow
 from oversight.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from oversight.notifications.services import notify
 from oversight.orgs.models import Organisation
-from oversight.orgs.permissions import institution_of
+from oversight.orgs.permissions import in_subtree, institution_of
 from oversight.referrals import permissions as referral_permissions
 from oversight.referrals.models import Referral
 from ..labels import label
-from ..permissions import INSTITUTION_KINDS, organises_for, within_either
+from ..permissions import INSTITUTION_KINDS, LIAISON_ROLES, organises_for, within_either
 from . import permissions, queries
 from .models import AgendaItem, Invitation, Meeting
 from .workflow import Action, MeetingKind, Response, State, TRANSITIONS
@@ -67,6 +67,15 @@ def _validate(*, title: str, starts_at, ends_at, kind) -> dict[str, str]:
     return errors
 
 
+def may_meet(organiser: Organisation, counterpart: Organisation) -> bool:
+    """Liaison runs along the pairing: the counterpart is the organiser institution's paired institution
+    or one inside its area (e.g. a city committee with a district procuratorate of its paired one)."""
+    from oversight.orgs.queries import pairing_of
+
+    pair = pairing_of(institution_of(organiser))
+    return pair is not None and in_subtree(counterpart, pair)
+
+
 def schedule(*, actor, kind: MeetingKind, title: str, starts_at: dt.datetime, ends_at: dt.datetime,
              counterpart: Organisation | None, place: str = "", online_url: str = "", description: str = "",
              organiser: Organisation | None = None) -> Meeting:
@@ -79,6 +88,8 @@ def schedule(*, actor, kind: MeetingKind, title: str, starts_at: dt.datetime, en
     if (counterpart is None or counterpart.kind not in INSTITUTION_KINDS or not counterpart.active
             or counterpart.side is organiser.side):
         errors["counterpart"] = _("请选择对方单位：人大常委会与人民检察院之间召开联络会议。")
+    elif not may_meet(organiser, counterpart):
+        errors["counterpart"] = _("对方单位须为本单位对应的同级人民检察院或人大常委会（或其下级单位）。")
     if errors:
         raise ValidationFailed(errors)
     meeting = Meeting(uid=f"{uuid.uuid4()}@{UID_DOMAIN}", kind=kind, title=title.strip(), starts_at=starts_at,
@@ -147,6 +158,10 @@ def invite(meeting: Meeting, *, actor, users: list[User], expected_version: int 
     if inactive:
         raise ValidationFailed(_("%(names)s 的账户已停用，不能邀请。",
                                  names="、".join(u.display_name for u in inactive)), field="users")
+    no_role = [u for u in users if not u.has_role(*LIAISON_ROLES)]
+    if no_role:
+        raise ValidationFailed(_("%(names)s 不是联络工作人员或人大代表，不能邀请。",
+                                 names="、".join(u.display_name for u in no_role)), field="users")
     invited = {i.user_id for i in meeting.invitations}
     found = []
     for user in users:
@@ -182,7 +197,8 @@ def respond(invitation: Invitation, *, actor, response: Response, reason: str = 
         raise ValidationFailed(_("谢绝参会请说明理由。"), field="reason")
     if response is Response.DELEGATED:
         home = institution_of(invitation.user.organisation).id
-        if delegate is None or not delegate.active or institution_of(delegate.organisation).id != home:
+        if (delegate is None or not delegate.active or institution_of(delegate.organisation).id != home
+                or not delegate.has_role(*LIAISON_ROLES)):
             raise ValidationFailed(_("请选择本单位的一名在职人员代为参会。"), field="delegate")
         if delegate.id == invitation.user_id or any(i.user_id == delegate.id for i in meeting.invitations):
             raise ValidationFailed(_("%(n)s 已在邀请名单中。", n=delegate.display_name), field="delegate")

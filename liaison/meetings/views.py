@@ -77,7 +77,8 @@ def calendar():
 
 def _counterparts() -> list[Organisation]:
     mine = institution_of(current_user.organisation)
-    others = [o for o in org_choices(kinds=set(INSTITUTION_KINDS)) if o.side is not mine.side]
+    others = [o for o in org_choices(kinds=set(INSTITUTION_KINDS))
+              if o.side is not mine.side and services.may_meet(mine, o)]
     paired = pairing_of(mine)
     return sorted(others, key=lambda o: (paired is None or o.id != paired.id, o.path))
 
@@ -177,12 +178,20 @@ def _detail_page(meeting: Meeting, *, failed: dict | None = None, status: int = 
         forms["rsvp"] = RsvpForm(formdata=None, version=mine.version)
         forms["rsvp"].set_choices(_colleagues(mine))
     forms.update(failed or {})
-    conflicts = {i.id: queries.conflicts(i.user_id, meeting.starts_at, meeting.ends_at, exclude_id=meeting.id)
+    # The other meeting's title only if the viewer may see that meeting; otherwise just "busy".
+    conflicts = {i.id: [other.title if permissions.can_view(current_user, other) else None
+                        for other in queries.conflicts(i.user_id, meeting.starts_at, meeting.ends_at,
+                                                       exclude_id=meeting.id)]
                  for i in meeting.invitations if i.response in (Response.PENDING, Response.ACCEPTED)}
     from ..minutes.queries import minutes_of
+    from ..minutes.workflow import MinutesState
+
+    minutes = minutes_of(meeting)
+    if minutes is not None and minutes.state is MinutesState.DRAFT and not permissions.can_manage(current_user, meeting):
+        minutes = None  # the draft is not shown before the review opens
 
     return render_template("liaison/meetings/detail.html", m=meeting, forms=forms, allowed=allowed, mine=mine,
-                           conflicts=conflicts, minutes=minutes_of(meeting), can_edit=Action.EDIT in allowed,
+                           conflicts=conflicts, minutes=minutes, can_edit=Action.EDIT in allowed,
                            attachments=attachment_queries.for_owner(current_user, Meeting.__tablename__, meeting.id),
                            upload_url=url_for(".upload", meeting_id=meeting.id)
                            if permissions.can_attach(current_user, meeting) else None), status
@@ -205,8 +214,11 @@ def _act(meeting: Meeting, key: str, form, perform, done: str):
             commit()
             flash(done, "success")
             for user, other in (result if isinstance(result, list) else []):
-                flash(_("时间冲突提醒：%(n)s 在该时段已有会议“%(t)s”（%(s)s）。", n=user.display_name, t=other.title,
-                        s=to_local(other.starts_at).strftime("%Y-%m-%d %H:%M")), "warning")
+                if permissions.can_view(current_user, other):
+                    flash(_("时间冲突提醒：%(n)s 在该时段已有会议“%(t)s”（%(s)s）。", n=user.display_name, t=other.title,
+                            s=to_local(other.starts_at).strftime("%Y-%m-%d %H:%M")), "warning")
+                else:
+                    flash(_("时间冲突提醒：%(n)s 该时段另有安排。", n=user.display_name), "warning")
             return redirect(url_for(".detail", meeting_id=meeting.id))
     return _detail_page(meeting, failed={key: form}, status=422)
 

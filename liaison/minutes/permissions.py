@@ -22,7 +22,12 @@ def can_act_minutes(user, minutes: Minutes, action: MinutesAction) -> bool:
 
 
 def minutes_actions(user, minutes: Minutes) -> list[MinutesAction]:
-    return [a for a in available_actions(minutes.state) if can_act_minutes(user, minutes, a)]
+    """The buttons to show: approval only once the amendment window has ended, amendments only within it."""
+    from oversight.workdays import today
+
+    window_over = minutes.review_until is not None and today() > minutes.review_until
+    hidden = {MinutesAction.PROPOSE_AMENDMENT} if window_over else {MinutesAction.APPROVE}
+    return [a for a in available_actions(minutes.state) if a not in hidden and can_act_minutes(user, minutes, a)]
 
 
 def spawn_direction(user) -> Direction | None:
@@ -39,8 +44,8 @@ def can_act_item(user, item: ActionItem, action: ItemAction) -> bool:
         return False
     meeting = item.meeting
     if action is ItemAction.COMPLETE:
-        return (item.owner_id == user.id or organises_for(user, item.owner_org)
-                or can_manage(user, meeting))
+        # Only the owner's side says its own item is done, not the organiser for the other side.
+        return item.owner_id == user.id or organises_for(user, item.owner_org)
     if action is ItemAction.DROP:
         return can_manage(user, meeting)
     direction = spawn_direction(user)

@@ -131,6 +131,8 @@ def open_review(minutes: Minutes, *, actor, days: int = REVIEW_WORKING_DAYS,
 
 def propose_amendment(minutes: Minutes, *, actor, text: str) -> Amendment:
     check(minutes, MinutesAction.PROPOSE_AMENDMENT, actor)
+    if minutes.review_until is not None and today() > minutes.review_until:
+        raise InvalidTransition(_("修改意见期已于 %(d)s 结束，不能再提出修改意见。", d=minutes.review_until.isoformat()))
     return _append(minutes, actor, AmendmentKind.PROPOSAL, text)
 
 
@@ -168,6 +170,9 @@ def revise(minutes: Minutes, *, actor, expected_version: int | None = None) -> M
 def approve(minutes: Minutes, *, actor, expected_version: int | None = None) -> list[ActionItem]:
     """Lock the minutes; every decision with an owner and a due date becomes an open action item."""
     check(minutes, MinutesAction.APPROVE, actor, expected_version=expected_version)
+    if minutes.review_until is None or today() <= minutes.review_until:
+        raise InvalidTransition(_("修改意见期至 %(d)s 结束，期满后才能审定会议纪要。",
+                                  d=minutes.review_until.isoformat() if minutes.review_until else "-"))
     minutes.state, minutes.approved_by, minutes.approved_at = MinutesState.APPROVED, actor, utcnow()
     items = []
     for decision in minutes.decisions:

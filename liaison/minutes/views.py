@@ -19,7 +19,7 @@ from oversight.referrals.queries import types_for
 from oversight.web.forms import apply_errors
 from ..labels import label
 from ..meetings.models import AgendaItem, Meeting
-from ..meetings.permissions import can_view
+from ..meetings.permissions import can_manage, can_view
 from ..permissions import can_use_liaison, within_either
 from . import documents, item_services, permissions, queries, services
 from .forms import AmendmentForm, CompleteForm, DecisionForm, DropForm, MinutesForm, SpawnForm, StepForm
@@ -43,6 +43,8 @@ def _load(meeting_id: int) -> Minutes:
     minutes = queries.minutes_of(meeting)
     if minutes is None:
         abort(404)
+    if minutes.state is MinutesState.DRAFT and not can_manage(current_user, meeting):
+        abort(404)  # a draft is the organiser's until it is sent out for comments
     return minutes
 
 

@@ -35,7 +35,6 @@ M, MA = MinutesState, MinutesAction
 MINUTES_TRANSITIONS: dict[tuple[MinutesState, MinutesAction], MinutesState] = {
     (M.DRAFT, MA.EDIT): M.DRAFT,
     (M.DRAFT, MA.OPEN_REVIEW): M.REVIEW,
-    (M.DRAFT, MA.APPROVE): M.APPROVED,
     (M.REVIEW, MA.PROPOSE_AMENDMENT): M.REVIEW,
     (M.REVIEW, MA.REVISE): M.DRAFT,
     (M.REVIEW, MA.APPROVE): M.APPROVED,

@@ -13,6 +13,7 @@ from oversight.db import db
 from oversight.errors import NotAllowed, ValidationFailed
 from oversight.orgs.models import Organisation
 from oversight.orgs.permissions import in_subtree, institution_of
+from oversight.workdays import today
 from ..permissions import INSTITUTION_KINDS
 from . import permissions
 from .models import ContactRole, LiaisonDesignation
@@ -34,6 +35,9 @@ def designate(*, actor, institution: Organisation, body: Organisation | None, pe
         errors["person"] = _("联络人须为本单位在职人员。")
     if valid_from is None:
         errors["valid_from"] = _("请填写起始日期。")
+    elif actor is not None and valid_from < today():
+        # A back-dated start would silently end the current designation in the past.
+        errors["valid_from"] = _("起始日期不能早于今天。")
     elif valid_to is not None and valid_to < valid_from:
         errors["valid_to"] = _("截止日期不能早于起始日期。")
     if errors:

@@ -28,6 +28,9 @@ def can_download(user, attachment: Attachment) -> bool:
         return False
     if attachment.internal and user.side.value != attachment.side:
         return False  # internal material stays on the uploader's side
+    if (attachment.internal and attachment.owner_type != Referral.__tablename__
+            and not user.has_role(*referral_permissions.STAFF_ROLES)):
+        return False  # ...and, on meetings, with its liaison staff: not an invited deputy or handler
     if attachment.owner_type == Referral.__tablename__:
         # Usually already in the session (the page that lists the attachment loaded it).
         referral = db.session.get(Referral, attachment.owner_id)

@@ -11,11 +11,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..accounts import permissions as account_perms
-from ..accounts.models import Role
 from ..referrals.permissions import can_use_referrals
 
 
-TOPIC_ROLES = (Role.NPC_STAFF, Role.NPC_REVIEWER, Role.PROCURATORATE_CONTACT, Role.PROCURATORATE_HANDLER)
 
 
 def _by_name(target: str):
@@ -42,8 +40,7 @@ NAVIGATION = [
     NavItem("referrals.inbox", _l("待办事项"), can_use_referrals),
     NavItem("referrals.search", _l("移送事项"), can_use_referrals),
     NavItem("referrals.help_page", _l("办理流程"), can_use_referrals),
-    # `issues` registers its blueprint by name; `oversight` does not import it, so the role test is here.
-    NavItem("topics.index", _l("监督议题"), lambda u: u.has_role(*TOPIC_ROLES)),
+    NavItem("topics.index", _l("监督议题"), _by_name("issues.permissions:can_use_topics")),
     NavItem("liaison_meetings.calendar", _l("联络会议"), _by_name("liaison.permissions:can_use_liaison")),
     NavItem("liaison_registry.directory", _l("联络人名录"), _by_name("liaison.registry.permissions:can_view_directory")),
     NavItem("orgs.index", _l("组织机构"), account_perms.can_view_directory),

@@ -22,7 +22,22 @@ def as_user(page: Page, base_url: str, username: str) -> None:
     expect(page.get_by_role("button", name="退出")).to_be_visible()
 
 
-def test_meeting_minutes_action_item_and_referral(page: Page, live_server, artifacts):
+def let_the_amendment_window_pass(app, meeting_title: str) -> None:
+    """The attendees' amendment window lasts working days; a browser test cannot wait for it."""
+    import sqlalchemy as sa
+
+    from liaison.meetings.models import Meeting
+    from liaison.minutes.models import Minutes
+    from oversight.db import db
+
+    with app.app_context():
+        meeting_id = db.session.scalar(sa.select(Meeting.id).where(Meeting.title == meeting_title))
+        db.session.execute(sa.update(Minutes).where(Minutes.meeting_id == meeting_id)
+                           .values(review_until=dt.date.today() - dt.timedelta(days=1)))
+        db.session.commit()
+
+
+def test_meeting_minutes_action_item_and_referral(page: Page, live_app, live_server, artifacts):
     base = live_server
     yesterday = (dt.datetime.now(dt.timezone(dt.timedelta(hours=8))) - dt.timedelta(days=1)).date().isoformat()
     as_user(page, base, "npc.liaison")
@@ -78,6 +93,8 @@ def test_meeting_minutes_action_item_and_referral(page: Page, live_server, artif
     expect(page.locator(".flashes")).to_contain_text("议定事项已增加")
     page.get_by_role("button", name="送参会人员征求意见").click()
     expect(page.locator(".flashes")).to_contain_text("征求意见")
+    let_the_amendment_window_pass(live_app, "浏览器测试联席会议")
+    page.reload()
     page.get_by_role("button", name="审定纪要").click()
     expect(page.locator(".flashes")).to_contain_text("已审定并锁定")
     expect(page.get_by_role("button", name="保存纪要")).to_have_count(0)

@@ -14,6 +14,7 @@ from ...accounts.models import User
 from ...attachments import permissions as attachment_permissions, queries as attachment_queries
 from ...db import commit, db, writes_on_get
 from ...errors import ValidationFailed
+from ...exports import safe_cell
 from ...orgs.models import Organisation
 from ...web.forms import apply_errors
 from ...web.templating import local_time
@@ -211,15 +212,10 @@ def npc_log(referral_id: int):
     writer.writerow([_("时间（北京时间）"), _("人员"), _("单位"), _("事项"), _("内容")])
     entries = queries.npc_log(referral)
     for at, person, org, what, text in entries:
-        writer.writerow([local_time(at, "%Y-%m-%d %H:%M:%S")] + [_cell(v) for v in (person, org, what, text)])
+        writer.writerow([local_time(at, "%Y-%m-%d %H:%M:%S")] + [safe_cell(v or "") for v in (person, org, what, text)])
     services.record_export(actor=current_user, what="npc_log", rows=len(entries), referral=referral)
     commit()
     data = ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
     return send_file(io.BytesIO(data), mimetype="text/csv", as_attachment=True,
                      download_name=_("%(s)s-人大方往来记录.csv", s=referral.serial or referral.id))
 
-
-def _cell(value: str) -> str:
-    """Text a spreadsheet must not run as a formula."""
-    value = value or ""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...db import commit, utcnow, writes_on_get
+from ...exports import safe_cell
 from ...web.templating import local_time
 from ...workdays import today
 from .. import labels, queries, services
@@ -117,7 +118,8 @@ def _workbook(rows, due: queries.DueThresholds) -> tuple[bytes, int]:
     sheet.append([title for title, _get in columns] + [_("期限状态")])
     count = 0
     for referral in rows:
-        sheet.append([get(referral) for _title, get in columns] + [labels.due_status(due.status(referral.current_due))])
+        sheet.append([safe_cell(get(referral)) for _title, get in columns]
+                     + [labels.due_status(due.status(referral.current_due))])
         count += 1
     note = book.create_sheet(_("说明"))
     note.append([_("时间均为北京时间（Asia/Shanghai）；期限为当日 24:00 届满。导出于 %(t)s。",
