@@ -67,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from .extensions import babel, csrf, db, login_manager, migrate
+    from . import lockdown
     from .web import i18n, security, templating
     from .web.errors import register_error_handlers
 
@@ -78,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
                    default_translation_directories=str(ROOT / "translations"))
     login_manager.init_app(app)
     security.init_app(app)
+    lockdown.init_app(app)
     templating.init_app(app)
     register_error_handlers(app)
 

@@ -5,12 +5,13 @@ from .notifications.models import Notification  # noqa: F401
 from .orgs.models import Organisation  # noqa: F401
 from .workdays.models import CalendarDay, CalendarNotice  # noqa: F401
 from .attachments.models import Attachment  # noqa: F401
+from .lockdown import EmergencyLock  # noqa: F401
 from .referrals.models import Referral, ReferralEvent, ReferralMessage, ReferralType, SerialCounter  # noqa: F401
 
 
 # The packages built on `oversight` register their models by import path (as BLUEPRINTS do), so that
 # `oversight` never imports them by name and Alembic still sees every table.
 MODEL_MODULES = ["issues.models", "reports.models", "liaison.registry.models", "liaison.meetings.models",
-                 "liaison.minutes.models", "liaison.exchanges.models"]
+                 "liaison.minutes.models", "liaison.exchanges.models", "reports.publications.models"]
 for _module in MODEL_MODULES:
     __import__(_module)
