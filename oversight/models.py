@@ -6,6 +6,7 @@ from .orgs.models import Organisation  # noqa: F401
 from .workdays.models import CalendarDay, CalendarNotice  # noqa: F401
 from .attachments.models import Attachment  # noqa: F401
 from .referrals.models import Referral, ReferralEvent, ReferralMessage, ReferralType, SerialCounter  # noqa: F401
+from .clues.models import Clue, RateEvent, UsedChallenge  # noqa: F401
 
 
 # The packages built on `oversight` register their models by import path (as BLUEPRINTS do), so that
