@@ -25,6 +25,8 @@ BLUEPRINTS = [
     "oversight.attachments.views:bp",
     "oversight.referrals.views:bp",
     "oversight.referrals.admin_views:bp",
+    "oversight.clues.views:bp",
+    "oversight.clues.public_views:bp",
     "issues.views:bp",
     "issues.list_views:bp",
     "issues.item_views:bp",

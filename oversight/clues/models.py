@@ -3,26 +3,15 @@ used challenge tokens (both in the database, so limits hold across processes and
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, db, enum_column, utcnow
 from ..orgs.models import Organisation
+from .workflow import ClueSource, ClueState
 
-
-class ClueState(enum.StrEnum):
-    RECEIVED = "received"    # 已收到
-    CONVERTED = "converted"  # 已转为交办事项
-    MERGED = "merged"        # 已合并
-    DECLINED = "declined"    # 不予采用
-
-
-class ClueSource(enum.StrEnum):
-    PUBLIC = "public"        # 公众
-    STATION = "station"      # 代表联络站
-    DEPUTY = "deputy"        # 人大代表
+__all__ = ["Clue", "ClueSource", "ClueState", "RateEvent", "UsedChallenge"]
 
 
 class Clue(db.Model):
