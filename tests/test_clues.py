@@ -391,3 +391,22 @@ def test_stale_version_in_service(app, world):
     clue = _clue(world)
     with pytest.raises(Conflict):
         services.decline(clue, actor=world.staff, reason="理由", expected_version=clue.version + 1)
+
+
+def test_demo_clues_are_made_once_and_triaged(app):
+    from oversight.clues.demo import DEMO_SECRET, load_clues
+    from oversight.demo.cli import load_people
+
+    load_people()
+    made = load_clues()
+    db.session.commit()
+    assert made >= 30
+    assert load_clues() == 0
+    states = {c.state for c in db.session.scalars(sa.select(Clue))}
+    assert states == set(ClueState)
+    converted = db.session.scalars(sa.select(Clue).where(Clue.state == ClueState.CONVERTED)).all()
+    assert all(db.session.get(Referral, c.referral_id).state is State.DRAFT for c in converted)
+    clue = db.session.scalar(sa.select(Clue).limit(1))
+    assert services.secret_matches(DEMO_SECRET, clue.secret_hash)
+    from oversight.audit.services import verify
+    assert verify().ok
