@@ -410,3 +410,30 @@ def test_demo_clues_are_made_once_and_triaged(app):
     assert services.secret_matches(DEMO_SECRET, clue.secret_hash)
     from oversight.audit.services import verify
     assert verify().ok
+
+
+def test_scale_stage_bulk_inserts_clues_resumably(app, runner, monkeypatch):
+    from oversight.audit.services import verify
+    from oversight.demo.scale.profiles import PROFILES, Profile
+
+    monkeypatch.setitem(PROFILES, "small", Profile("small", extra_districts=0, deputies=20, referrals=60, years=1,
+                                                   chunk=40, clues=450))
+    result = runner.invoke(args=["demo", "scale", "--profile", "small"])
+    assert result.exit_code == 0, result.output
+    assert "clues      450/450 (100%)" in result.output
+    clues = db.session.scalars(sa.select(Clue)).all()
+    assert len(clues) == 450 and len({c.tracking_code for c in clues}) == 450
+    assert {c.state for c in clues} >= {ClueState.RECEIVED, ClueState.DECLINED, ClueState.MERGED}
+    by_id = {c.id: c for c in clues}
+    for c in clues:
+        if c.state is ClueState.MERGED:
+            other = by_id[c.duplicate_of_id]
+            assert other.receiving_org_id == c.receiving_org_id and other.created_at <= c.created_at
+        if c.state is ClueState.CONVERTED:
+            assert db.session.get(Referral, c.referral_id).sender_org_id == c.receiving_org_id
+        if c.station_org_id:
+            assert c.station.path.startswith(c.receiving_org.path)
+    assert services.secret_matches("SCALE-DEMO-0000", clues[0].secret_hash)
+    assert verify().ok
+    again = runner.invoke(args=["demo", "scale", "--profile", "small"])
+    assert again.exit_code == 0 and db.session.scalar(sa.select(sa.func.count()).select_from(Clue)) == 450
