@@ -437,3 +437,15 @@ def test_scale_stage_bulk_inserts_clues_resumably(app, runner, monkeypatch):
     assert verify().ok
     again = runner.invoke(args=["demo", "scale", "--profile", "small"])
     assert again.exit_code == 0 and db.session.scalar(sa.select(sa.func.count()).select_from(Clue)) == 450
+
+
+def test_merged_sender_follows_the_clue_it_was_merged_into(client, login, world):
+    code, secret = _receipt(_submit(client, world))
+    clue = db.session.scalar(sa.select(Clue).where(Clue.tracking_code == code))
+    target_clue = _clue(world)
+    services.merge(clue, actor=world.staff, into=target_clue)
+    services.decline(target_clue, actor=world.staff, reason="已由行政机关处理")
+    db.session.commit()
+    body = text_of(_status(client, code, secret))
+    assert "与反映同一问题的其他线索合并处理" in body and "合并后的处理情况：不予采用" in body
+    assert target_clue.tracking_code not in body

@@ -133,10 +133,19 @@ def public_view(clue: Clue) -> dict:
     """What the sender may read: the outcome and redacted text — no staff, no referral, no contacts."""
     names = [clue.contact_name] if clue.contact_name else []
     files = services.attachments_of(clue)
+    state_label = labels.public_state(clue.state)
+    final = clue
+    for _hop in range(5):  # a merged clue's sender follows the clue it was merged into
+        if final.state is not ClueState.MERGED or final.duplicate_of is None:
+            break
+        final = final.duplicate_of
+    if final is not clue:
+        state_label = _("%(state)s；合并后的处理情况：%(final)s", state=state_label,
+                        final=labels.public_state(final.state))
     return {
         "code": clue.tracking_code,
         "state": clue.state.value,
-        "state_label": labels.public_state(clue.state),
+        "state_label": state_label,
         "category": categories.label(clue.category),
         "title": mask_all(clue.title, names),
         "description": mask_all(clue.description, names),

@@ -235,6 +235,9 @@ def attachments_of(clue: Clue) -> list[Attachment]:
 
 # --- the sender's status look-up ------------------------------------------------------------------
 
+_UNKNOWN = "s256$0000000000000000$" + "0" * 64
+
+
 def lookup(*, client_key: str, code: str | None, secret: str | None) -> Clue:
     """The clue whose code and secret match. Every try counts against the address (the caller commits
     whatever happens); a wrong code and a wrong secret give one and the same answer."""
@@ -242,7 +245,8 @@ def lookup(*, client_key: str, code: str | None, secret: str | None) -> Clue:
     protection.count("status", client_key)
     code = (code or "").strip().upper()
     clue = db.session.scalar(sa.select(Clue).where(Clue.tracking_code == code)) if code else None
-    if clue is None or not secret_matches(secret, clue.secret_hash):
+    # An unknown code costs the same hash as a known one: timing does not tell which codes exist.
+    if not secret_matches(secret, clue.secret_hash if clue is not None else _UNKNOWN) or clue is None:
         raise ValidationFailed(_("线索编号或查询密码不正确。"), field="code")
     return clue
 
