@@ -40,7 +40,7 @@ PASSWORD = "Jiangzhou-2026"
 USERS = ["npc.liaison", "npc.reviewer", "proc.contact", "proc.handler", "deputy.wang", "daibiao00001",
          "public.evaluator", "admin", "security", "auditor"]
 SKIP = {"static", "bench_floor", "accounts.logout", "referrals.export", "attachments.download",
-        "public.report_pdf"}  # non-pages / file downloads
+        "public.report_pdf", "clues.export"}  # non-pages / file downloads
 # The public portal, measured once without a session (what a citizen's phone asks for).
 PUBLIC_PAGES = ["/public/", "/public/p/<int:pub_id>", "/public/search?q=检察", "/public/feed.atom", "/public/cases"]
 
@@ -89,6 +89,11 @@ def _urls(app, user_id: int) -> list[tuple[str, str]]:
         user = db.session.get(User, user_id)
         seen = queries.search(user, queries.Filters(sort=queries.Sort.UPDATED), limit=1).rows
         rid = seen[0].id if seen else None
+        from oversight.clues import permissions as clue_permissions, queries as clue_queries
+
+        clues = (clue_queries.search(user, clue_queries.Filters(), limit=1).rows
+                 if clue_permissions.can_use_clues(user) else [])
+        cid = clues[0].id if clues else None
         org = user.organisation_id
         year = dt.date.today().year - 1
     urls = []
@@ -102,6 +107,8 @@ def _urls(app, user_id: int) -> list[tuple[str, str]]:
             urls.append((rule.rule, rule.rule.replace("<int:referral_id>", str(rid))))
         elif args == {"referral_id", "kind"} and rid:
             urls.append((rule.rule, rule.rule.replace("<int:referral_id>", str(rid)).replace("<kind>", "result")))
+        elif args == {"clue_id"} and cid:
+            urls.append((rule.rule, rule.rule.replace("<int:clue_id>", str(cid))))
         elif args == {"org_id"}:
             urls.append((rule.rule, rule.rule.replace("<int:org_id>", str(org))))
         elif args == {"type_id"}:
@@ -110,6 +117,9 @@ def _urls(app, user_id: int) -> list[tuple[str, str]]:
     urls += [("/referrals/search?state=closed&year=…", f"/referrals/search?state=closed&year={year}"),
              ("/referrals/search?keyword=公益诉讼", "/referrals/search?keyword=%E5%85%AC%E7%9B%8A%E8%AF%89%E8%AE%BC"),
              ("/referrals/search?due_status=overdue", "/referrals/search?due_status=overdue")]
+    if cid:  # the clue list as staff filter it
+        urls += [("/clues/?state=received", "/clues/?state=received"),
+                 ("/clues/?category=minors&source=station", "/clues/?category=minors&source=station")]
     return urls
 
 
@@ -134,7 +144,9 @@ def bench_database(url: str, repeat: int, *, key_only: bool = False) -> dict:
     from oversight.web.security import public
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench",
-                      "SCHEDULER_IN_PROCESS": False, "LOGIN_MAX_FAILURES": 10_000})
+                      "SCHEDULER_IN_PROCESS": False, "LOGIN_MAX_FAILURES": 10_000,
+                      # The clue form's POST is measured repeatedly from one address.
+                      "CLUE_RATE_LIMITS": {"submit": [(600, 1_000_000)], "status": [(600, 1_000_000)]}})
     app.add_url_rule("/__floor", "bench_floor", public(lambda: "ok"))
     probe = Probe()
     _timed(app, probe)
@@ -177,6 +189,9 @@ def bench_database(url: str, repeat: int, *, key_only: bool = False) -> dict:
             print(f"  {username:16} {label:45} {m['status']} p50 {m['p50']*1e3:7.1f} ms  p95 {m['p95']*1e3:7.1f} ms"
                   f"  {m['statements']:3d} stmts", flush=True)
     _bench_public(app, engine, probe, repeat, result)
+    post = _clue_post(app, probe, repeat)
+    if post is not None:
+        result["rows"].append(post)
     result["jobs"] = _jobs(app)
     result["load"] = (result["load"], os.getloadavg()[0])
     return result
@@ -227,6 +242,36 @@ def _measure(app, client, url: str, probe: Probe, repeat: int) -> dict:
             "sample": sample}
 
 
+def _clue_post(app, probe: Probe, repeat: int) -> dict | None:
+    """The public clue form's POST, anonymous: each try answers a fresh challenge (from a GET that is
+    not timed) and commits a clue — the benchmark database keeps `repeat + 1` more clues afterwards."""
+    client = app.test_client()
+    if client.get("/public/clues/new").status_code != 200:
+        return None
+
+    def one():
+        html = client.get("/public/clues/new").get_data(as_text=True)
+        token = re.search(r'id="challenge"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*id="challenge"', html)
+        a, op, b = re.search(r"(\d+) (加|减) (\d+)", html).groups()
+        answer = int(a) + int(b) if op == "加" else int(a) - int(b)
+        probe.statements = []
+        response = client.post("/public/clues/new", data={
+            "category": "public_interest", "title": "基准测试线索", "description": "某河道夜间偷排污水，河水发黑。",
+            "place": "某街道", "challenge": token.group(1) or token.group(2), "answer": str(answer),
+            "receiving_org": re.search(r'<option[^>]*value="(\d+)"', html).group(1)})
+        return response.status_code, probe.server, probe.cpu, len(probe.statements)
+
+    one()  # warm
+    runs = [one() for _ in range(repeat)]
+    statuses = {r[0] for r in runs}
+    times, cpu, counts = [r[1] for r in runs], [r[2] for r in runs], {r[3] for r in runs}
+    print(f"  {'(public)':16} {'POST /public/clues/new':45} {statuses} p50 {statistics.median(times)*1e3:7.1f} ms", flush=True)
+    return {"page": "POST /public/clues/new", "user": "(public)", "roles": "-", "status": max(statuses),
+            "p50": statistics.median(times), "p95": _pct(times, 0.95), "cpu50": statistics.median(cpu),
+            "cpu95": _pct(cpu, 0.95), "statements": max(counts), "statements_vary": len(counts) > 1,
+            "peak_kib": 0, "sql_floor": None}
+
+
 def _jobs(app) -> dict:
     from oversight.audit.services import verify
     from oversight.referrals.jobs import deadline_sweep
@@ -248,7 +293,7 @@ def _jobs(app) -> dict:
 
 def _dataset() -> dict:
     counts = {}
-    for table in ("organisations", "users", "referrals", "referral_events", "audit_entries", "notifications"):
+    for table in ("organisations", "users", "referrals", "referral_events", "clues", "audit_entries", "notifications"):
         counts[table] = db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))
     return counts
 
@@ -305,7 +350,8 @@ def render(results: list[dict], repeat: int) -> str:
 
 KEY_PAGES = ["/referrals/", "/referrals/search", "/referrals/search?state=closed&year=…",
              "/referrals/search?due_status=overdue", "/referrals/search?keyword=公益诉讼", "/referrals/sent",
-             "/referrals/<int:referral_id>"]
+             "/referrals/<int:referral_id>", "/clues/", "/clues/?state=received", "/clues/<int:clue_id>",
+             "/public/clues/new", "/public/clues/status", "POST /public/clues/new"]
 
 
 KEY_USERS = ("npc.liaison", "proc.contact", "proc.handler", "deputy.wang")

@@ -26,6 +26,8 @@ BLUEPRINTS = [
     "oversight.referrals.views:bp",
     "oversight.referrals.admin_views:bp",
     "oversight.web.lockdown_views:bp",
+    "oversight.clues.views:bp",
+    "oversight.clues.public_views:bp",
     "issues.views:bp",
     "issues.list_views:bp",
     "issues.item_views:bp",

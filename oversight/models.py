@@ -7,6 +7,7 @@ from .workdays.models import CalendarDay, CalendarNotice  # noqa: F401
 from .attachments.models import Attachment  # noqa: F401
 from .lockdown import EmergencyLock  # noqa: F401
 from .referrals.models import Referral, ReferralEvent, ReferralMessage, ReferralType, SerialCounter  # noqa: F401
+from .clues.models import Clue, RateEvent, UsedChallenge  # noqa: F401
 
 
 # The packages built on `oversight` register their models by import path (as BLUEPRINTS do), so that

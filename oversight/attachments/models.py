@@ -24,7 +24,8 @@ class Attachment(db.Model):
     filename: Mapped[str] = mapped_column(sa.String(200))    # as uploaded, for the download name
     side: Mapped[str] = mapped_column(sa.String(20))         # npc / procuratorate
     internal: Mapped[bool] = mapped_column(default=False)    # visible to the uploader's side only
-    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # None: uploaded by a member of the public (a clue's attachment, oversight/clues).
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    uploaded_by: Mapped[User] = relationship()
+    uploaded_by: Mapped[User | None] = relationship()

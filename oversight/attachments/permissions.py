@@ -13,6 +13,9 @@ from .models import Attachment
 PACKAGE_OWNERS = {
     "liaison_meetings": ("liaison.meetings.models:Meeting", "liaison.meetings.permissions:can_view",
                          "liaison.meetings.permissions:can_attach"),
+    # A clue's files, sent by the public: the clue's staff see them (oversight.clues).
+    "clues": ("oversight.clues.models:Clue", "oversight.clues.permissions:can_view",
+              "oversight.clues.permissions:can_attach"),
 }
 
 

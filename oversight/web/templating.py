@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..accounts import permissions as account_perms
+from ..clues.permissions import can_use_clues
 from ..referrals.permissions import can_use_referrals
 
 
@@ -40,6 +41,7 @@ NAVIGATION = [
     NavItem("referrals.inbox", _l("待办事项"), can_use_referrals),
     NavItem("referrals.search", _l("移送事项"), can_use_referrals),
     NavItem("referrals.help_page", _l("办理流程"), can_use_referrals),
+    NavItem("clues.index", _l("线索"), can_use_clues),
     NavItem("topics.index", _l("监督议题"), _by_name("issues.permissions:can_use_topics")),
     NavItem("liaison_meetings.calendar", _l("联络会议"), _by_name("liaison.permissions:can_use_liaison")),
     NavItem("liaison_registry.directory", _l("联络人名录"), _by_name("liaison.registry.permissions:can_view_directory")),

@@ -176,3 +176,12 @@ def _finish(ctx: Context, started: dict) -> None:
 
 # Later generators (clues, rectification items, meetings): functions taking the Context.
 STAGES: list[Callable[[Context], int]] = []
+
+
+def _register_core_stages() -> None:
+    from ...clues.scale import clue_stage
+
+    STAGES.append(clue_stage)
+
+
+_register_core_stages()
