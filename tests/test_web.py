@@ -15,8 +15,6 @@ PUBLIC_ENDPOINTS = {
     "auth.set_language",    # the login page offers 中文/English
     "web.health",           # load balancers probe it
     "liaison_feed.feed",    # calendar clients cannot log in: the URL's secret token is checked instead
-    # The clue port's public side (oversight/clues/public_views.py): the form, a station's entry, the look-up.
-    "clues_public.new", "clues_public.submit", "clues_public.station_entry", "clues_public.status",
 }
 # The public portal (publications, feed, clue port, evaluation) lives under this prefix, and only there.
 PUBLIC_PREFIX = "/public/"
