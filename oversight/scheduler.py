@@ -46,6 +46,8 @@ JOBS = [
     ("reports.dispatch", "reports.runs:run_dispatch", {"minute": "*"}),
     # Day-before meeting reminders and action-item deadlines (liaison, by name: oversight never imports it).
     (LIAISON_REMINDERS, "liaison.jobs:run_reminders", {"hour": 7, "minute": 0}),
+    # Public evaluation: open and close campaigns at their times (reports.evaluation, by name).
+    ("evaluation.campaign_clock", "reports.evaluation.jobs:run_campaign_clock", {"minute": "*"}),
 ]
 # One run at a time; runs missed while the scheduler was down are folded into one and still run if
 # it comes back within the hour (APScheduler's default grace of 1 s would skip them).
