@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from oversight.accounts.models import User
 from oversight.db import db, utcnow
 from . import tokens
-from .models import Campaign, Invitation
+from .models import Campaign, EvaluationInvitation
 from .workflow import InvitationState, Rating
 
 # Demo-only tokens (they are in the source, so they are no secret): the open campaign's unused invitations.
@@ -19,7 +19,7 @@ DEMO_HASHES = {tokens.token_hash(t): t for t in DEMO_TOKENS}
 ORGANISER = "npc.liaison"
 
 
-def demo_codes(invitations: list[Invitation]) -> dict[int, str]:
+def demo_codes(invitations: list[EvaluationInvitation]) -> dict[int, str]:
     """invitation id → the demo token, for unused demo invitations (shown on the staff page)."""
     return {i.id: DEMO_HASHES[i.token_hash] for i in invitations
             if i.token_hash in DEMO_HASHES and i.state is InvitationState.UNUSED}
@@ -81,7 +81,7 @@ def load_evaluation() -> int:
         actor=actor, title="2026 年第四季度群众评议", description="欢迎受邀群众代表对下列公开事项作出评价。",
         opens_at=now + dt.timedelta(minutes=1), closes_at=now + dt.timedelta(days=30), publication_ids=items)
     for number, token in enumerate(DEMO_TOKENS, 1):
-        db.session.add(Invitation(campaign=current, token_hash=tokens.token_hash(token), number=number,
+        db.session.add(EvaluationInvitation(campaign=current, token_hash=tokens.token_hash(token), number=number,
                                   label=f"演示邀请 {number}", created_by_id=actor.id))
     db.session.flush()
     services.open_campaign(current, actor=actor)

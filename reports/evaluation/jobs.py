@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from oversight.db import commit, db, utcnow
 from . import services
-from .models import Campaign, CampaignItem, Invitation, TokenFailure
+from .models import Campaign, CampaignItem, EvaluationInvitation, EvaluationTokenFailure
 from .workflow import InvitationState, State
 
 KEEP_FAILURES = dt.timedelta(days=1)
@@ -25,7 +25,7 @@ def campaign_clock(now: dt.datetime | None = None) -> dict[str, int]:
     ready = (sa.select(Campaign).where(
         Campaign.state == State.DRAFT, Campaign.opens_at <= now, Campaign.closes_at > now,
         sa.exists().where(CampaignItem.campaign_id == Campaign.id),
-        sa.exists().where(Invitation.campaign_id == Campaign.id, Invitation.state == InvitationState.UNUSED))
+        sa.exists().where(EvaluationInvitation.campaign_id == Campaign.id, EvaluationInvitation.state == InvitationState.UNUSED))
         .order_by(Campaign.id))
     for campaign in db.session.scalars(ready).all():
         services.open_campaign(campaign, actor=None, now=now)
@@ -34,7 +34,7 @@ def campaign_clock(now: dt.datetime | None = None) -> dict[str, int]:
     for campaign in db.session.scalars(due).all():
         services.close_campaign(campaign, actor=None, now=now)
         counts["closed"] += 1
-    purged = db.session.execute(sa.delete(TokenFailure).where(TokenFailure.at < now - KEEP_FAILURES))
+    purged = db.session.execute(sa.delete(EvaluationTokenFailure).where(EvaluationTokenFailure.at < now - KEEP_FAILURES))
     counts["failures_purged"] = purged.rowcount or 0
     db.session.flush()
     return counts

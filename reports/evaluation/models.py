@@ -67,7 +67,7 @@ class CampaignItem(db.Model):
     publication: Mapped[Publication] = relationship(lazy="joined")
 
 
-class Invitation(db.Model):
+class EvaluationInvitation(db.Model):
     """One invitation: a one-time token (only its SHA-256 is stored; the token is shown once)."""
 
     __tablename__ = "evaluation_invitations"
@@ -93,7 +93,7 @@ class Invitation(db.Model):
     campaign: Mapped[Campaign] = relationship()
 
 
-class Response(db.Model):
+class EvaluationResponse(db.Model):
     """One rating of one item by one invitation; all of an invitation's ratings are written together."""
 
     __tablename__ = "evaluation_responses"
@@ -113,7 +113,7 @@ class Response(db.Model):
     item: Mapped[CampaignItem] = relationship()
 
 
-class TokenFailure(db.Model):
+class EvaluationTokenFailure(db.Model):
     """A wrong token tried from an address: counted over a window to refuse guessing."""
 
     __tablename__ = "evaluation_token_failures"

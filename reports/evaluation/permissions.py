@@ -6,7 +6,7 @@ from oversight.accounts.models import Role
 from oversight.orgs.models import Side
 from oversight.orgs.permissions import can_see_organisation_work, institution_of
 from oversight.referrals.permissions import acts_within
-from .models import Campaign, Invitation
+from .models import Campaign, EvaluationInvitation
 from .workflow import Action, InvitationState, State, available_actions
 
 VIEW_ROLES = (Role.NPC_STAFF, Role.NPC_REVIEWER)
@@ -41,7 +41,7 @@ def allowed_actions(user, campaign: Campaign) -> list[Action]:
     return [a for a in available_actions(campaign.state) if can_act(user, campaign, a)]
 
 
-def can_revoke(user, invitation: Invitation) -> bool:
+def can_revoke(user, invitation: EvaluationInvitation) -> bool:
     return invitation.state is InvitationState.UNUSED and can_act(user, invitation.campaign, Action.REVOKE)
 
 

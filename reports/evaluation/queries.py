@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from oversight.db import db
 from oversight.orgs.permissions import scope_root
-from .models import Campaign, CampaignItem, Invitation, Response
+from .models import Campaign, CampaignItem, EvaluationInvitation, EvaluationResponse
 from .workflow import InvitationState, Rating, State
 
 
@@ -30,9 +30,9 @@ def published(limit: int = 100) -> list[Campaign]:
                                    .order_by(Campaign.results_published_at.desc(), Campaign.id.desc()).limit(limit)))
 
 
-def invitations(campaign: Campaign) -> list[Invitation]:
-    return list(db.session.scalars(sa.select(Invitation).where(Invitation.campaign_id == campaign.id)
-                                   .order_by(Invitation.number)))
+def invitations(campaign: Campaign) -> list[EvaluationInvitation]:
+    return list(db.session.scalars(sa.select(EvaluationInvitation).where(EvaluationInvitation.campaign_id == campaign.id)
+                                   .order_by(EvaluationInvitation.number)))
 
 
 def _rate(part: int, whole: int) -> Fraction | None:
@@ -74,13 +74,13 @@ class Results:
 def results(campaign: Campaign) -> Results:
     counts: dict[tuple[int, Rating], int] = {
         (item_id, rating): n for item_id, rating, n in db.session.execute(
-            sa.select(Response.item_id, Response.rating, sa.func.count())
-            .join(CampaignItem, CampaignItem.id == Response.item_id)
+            sa.select(EvaluationResponse.item_id, EvaluationResponse.rating, sa.func.count())
+            .join(CampaignItem, CampaignItem.id == EvaluationResponse.item_id)
             .where(CampaignItem.campaign_id == campaign.id)
-            .group_by(Response.item_id, Response.rating))}
+            .group_by(EvaluationResponse.item_id, EvaluationResponse.rating))}
     by_state = dict(db.session.execute(
-        sa.select(Invitation.state, sa.func.count()).where(Invitation.campaign_id == campaign.id)
-        .group_by(Invitation.state)).all())
+        sa.select(EvaluationInvitation.state, sa.func.count()).where(EvaluationInvitation.campaign_id == campaign.id)
+        .group_by(EvaluationInvitation.state)).all())
     items = [ItemResult(item, counts.get((item.id, Rating.SATISFIED), 0),
                         counts.get((item.id, Rating.BASICALLY_SATISFIED), 0),
                         counts.get((item.id, Rating.DISSATISFIED), 0)) for item in campaign.items]
@@ -89,12 +89,12 @@ def results(campaign: Campaign) -> Results:
                    revoked=by_state.get(InvitationState.REVOKED, 0))
 
 
-def comments(campaign: Campaign) -> list[Response]:
+def comments(campaign: Campaign) -> list[EvaluationResponse]:
     """The comments (staff only: they may hold personal data and are never published)."""
     return list(db.session.scalars(
-        sa.select(Response).join(CampaignItem, CampaignItem.id == Response.item_id)
-        .where(CampaignItem.campaign_id == campaign.id, Response.comment != "")
-        .order_by(CampaignItem.position, Response.id)))
+        sa.select(EvaluationResponse).join(CampaignItem, CampaignItem.id == EvaluationResponse.item_id)
+        .where(CampaignItem.campaign_id == campaign.id, EvaluationResponse.comment != "")
+        .order_by(CampaignItem.position, EvaluationResponse.id)))
 
 
 def percent(value: Fraction | None) -> str:

@@ -16,7 +16,7 @@ from oversight.orgs.permissions import in_subtree, institution_of
 from reports.publications.models import Publication
 from . import permissions, tokens
 from .labels import label
-from .models import Campaign, CampaignItem, Invitation, Response, TokenFailure
+from .models import Campaign, CampaignItem, EvaluationInvitation, EvaluationResponse, EvaluationTokenFailure
 from .workflow import TRANSITIONS, Action, InvitationState, Rating, State, next_state
 
 MAX_TITLE, MAX_TEXT, MAX_COMMENT, MAX_LABEL = 200, 5000, 500, 100
@@ -192,8 +192,8 @@ def cancel_campaign(campaign: Campaign, *, actor, reason: str, expected_version:
         raise ValidationFailed(_("请填写取消原因。"), field="reason")
     campaign.cancel_reason = reason.strip()[:MAX_TEXT]
     _move(campaign, Action.CANCEL, actor, {"reason": campaign.cancel_reason})
-    for invitation in db.session.scalars(sa.select(Invitation).where(Invitation.campaign_id == campaign.id,
-                                                                     Invitation.state == InvitationState.UNUSED)):
+    for invitation in db.session.scalars(sa.select(EvaluationInvitation).where(EvaluationInvitation.campaign_id == campaign.id,
+                                                                     EvaluationInvitation.state == InvitationState.UNUSED)):
         invitation.state, invitation.revoked_at = InvitationState.REVOKED, utcnow()
     db.session.flush()
     return campaign
@@ -202,7 +202,7 @@ def cancel_campaign(campaign: Campaign, *, actor, reason: str, expected_version:
 @dataclass(frozen=True)
 class Issued:
     """A freshly generated invitation with its token: the only moment the token exists in clear."""
-    invitation: Invitation
+    invitation: EvaluationInvitation
     token: str
 
     @property
@@ -218,12 +218,12 @@ def generate_invitations(campaign: Campaign, *, actor, count: int, labels: list[
     labels = [(x or "").strip() for x in (labels or [])]
     if any(len(x) > MAX_LABEL for x in labels):
         raise ValidationFailed(_("备注每行不能超过 %(n)d 个字符。", n=MAX_LABEL), field="labels")
-    last = db.session.scalar(sa.select(sa.func.max(Invitation.number)).where(Invitation.campaign_id == campaign.id)) or 0
+    last = db.session.scalar(sa.select(sa.func.max(EvaluationInvitation.number)).where(EvaluationInvitation.campaign_id == campaign.id)) or 0
     issued = []
     for n in range(count):
         token = tokens.new_token()
         text = labels[n] if n < len(labels) else ""
-        invitation = Invitation(campaign=campaign, token_hash=tokens.token_hash(token), number=last + n + 1,
+        invitation = EvaluationInvitation(campaign=campaign, token_hash=tokens.token_hash(token), number=last + n + 1,
                                 label=text, invitee_name=text or None, created_by_id=actor.id if actor else None)
         db.session.add(invitation)
         issued.append(Issued(invitation, token))
@@ -233,7 +233,7 @@ def generate_invitations(campaign: Campaign, *, actor, count: int, labels: list[
     return issued
 
 
-def revoke_invitation(invitation: Invitation, *, actor) -> Invitation:
+def revoke_invitation(invitation: EvaluationInvitation, *, actor) -> EvaluationInvitation:
     check(invitation.campaign, Action.REVOKE, actor)
     if invitation.state is not InvitationState.UNUSED:
         raise InvalidTransition(_("只能作废未使用的邀请码（第 %(n)d 号%(s)s）。", n=invitation.number,
@@ -250,24 +250,24 @@ def revoke_invitation(invitation: Invitation, *, actor) -> Invitation:
 
 def too_many_failures(address: str, now=None) -> bool:
     now = now or utcnow()
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(TokenFailure).where(
-        TokenFailure.address == address[:64], TokenFailure.at > now - FAILURE_WINDOW))
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationTokenFailure).where(
+        EvaluationTokenFailure.address == address[:64], EvaluationTokenFailure.at > now - FAILURE_WINDOW))
     return count >= MAX_FAILURES
 
 
 def record_failure(address: str) -> None:
-    db.session.add(TokenFailure(address=(address or "")[:64], at=utcnow()))
+    db.session.add(EvaluationTokenFailure(address=(address or "")[:64], at=utcnow()))
     db.session.flush()
 
 
-def find_invitation(typed: str | None) -> Invitation | None:
+def find_invitation(typed: str | None) -> EvaluationInvitation | None:
     token = tokens.normalise(typed)
     if token is None:
         return None
-    return db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == tokens.token_hash(token)))
+    return db.session.scalar(sa.select(EvaluationInvitation).where(EvaluationInvitation.token_hash == tokens.token_hash(token)))
 
 
-def usable(invitation: Invitation | None, now=None) -> Invitation:
+def usable(invitation: EvaluationInvitation | None, now=None) -> EvaluationInvitation:
     """The invitation if it can rate now; else the refusal the public sees."""
     now = now or utcnow()
     if invitation is None or invitation.state is InvitationState.REVOKED:
@@ -284,8 +284,8 @@ def usable(invitation: Invitation | None, now=None) -> Invitation:
     return invitation
 
 
-def submit(invitation: Invitation, *, ratings: dict[int, str | None], comments: dict[int, str] | None = None,
-           now=None) -> list[Response]:
+def submit(invitation: EvaluationInvitation, *, ratings: dict[int, str | None], comments: dict[int, str] | None = None,
+           now=None) -> list[EvaluationResponse]:
     """Rate every item of the campaign at once: all ratings are written, or none (ValidationFailed)."""
     now = now or utcnow()
     usable(invitation, now)
@@ -307,12 +307,12 @@ def submit(invitation: Invitation, *, ratings: dict[int, str | None], comments: 
     # Claim the invitation: one UPDATE that only succeeds while it is unused, so two submissions racing
     # with the same token cannot both pass (the loser sees it used).
     claimed = db.session.execute(
-        sa.update(Invitation).where(Invitation.id == invitation.id, Invitation.state == InvitationState.UNUSED)
+        sa.update(EvaluationInvitation).where(EvaluationInvitation.id == invitation.id, EvaluationInvitation.state == InvitationState.UNUSED)
         .values(state=InvitationState.USED, used_at=now).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
         db.session.expire(invitation)
         raise TokenUsed(_("此评议码已经提交过评议，每个评议码只能使用一次。感谢您的参与！"))
-    rows = [Response(invitation_id=invitation.id, item_id=item_id, rating=rating,
+    rows = [EvaluationResponse(invitation_id=invitation.id, item_id=item_id, rating=rating,
                      comment=(comments.get(item_id) or "").strip(), created_at=now)
             for item_id, rating in chosen.items()]
     db.session.add_all(rows)

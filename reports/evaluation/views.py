@@ -16,7 +16,7 @@ from . import permissions, queries, services
 from .demo import demo_codes
 from .forms import CampaignForm, CancelForm, InvitationsForm, to_local, to_utc
 from .labels import label
-from .models import Campaign, Invitation
+from .models import Campaign, EvaluationInvitation
 from .workflow import WITH_RESULTS, Action
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
@@ -165,7 +165,7 @@ def generate(campaign_id: int):
 @bp.post("/<int:campaign_id>/invitations/<int:invitation_id>/revoke")
 def revoke(campaign_id: int, invitation_id: int):
     campaign = _load(campaign_id)
-    invitation = db.get_or_404(Invitation, invitation_id)
+    invitation = db.get_or_404(EvaluationInvitation, invitation_id)
     if invitation.campaign_id != campaign.id:
         abort(404)
     services.revoke_invitation(invitation, actor=current_user)
