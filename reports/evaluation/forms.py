@@ -13,6 +13,12 @@ from wtforms.widgets import HiddenInput
 
 from oversight.accounts.forms import MultiCheckboxField
 
+try:  # WTForms ≥ 3.3 deprecates (value, label) tuples given to a field's constructor
+    from wtforms.fields.choices import SelectChoice as _choice
+except ImportError:  # older WTForms: plain tuples
+    def _choice(value, label):
+        return (value, label)
+
 INVALID_TIME = _l("请输入有效的日期和时间。")
 
 
@@ -51,7 +57,7 @@ class InvitationsForm(FlaskForm):
         DataRequired(_l("请填写生成数量。")), NumberRange(min=1, max=500, message=_l("一次可生成 1 至 500 个邀请码。"))])
     labels = TextAreaField(_l("备注或受邀人（每行一个，可不填；仅工作人员可见）"), validators=[Optional(), Length(max=60_000)],
                            render_kw={"rows": 4})
-    output = RadioField(_l("生成后"), choices=[("html", _l("打开打印页")), ("pdf", _l("下载 PDF"))], default="html")
+    output = RadioField(_l("生成后"), choices=[_choice("html", _l("打开打印页")), _choice("pdf", _l("下载 PDF"))], default="html")
     submit = SubmitField(_l("生成邀请码"))
 
 
