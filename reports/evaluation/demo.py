@@ -86,4 +86,9 @@ def load_evaluation() -> int:
     db.session.flush()
     services.open_campaign(current, actor=actor)
     db.session.flush()
+    import click
+
+    click.echo(f"demo evaluation: open the public link /public/evaluation/{DEMO_TOKENS[0]} "
+               f"(code {tokens.grouped(DEMO_TOKENS[0])}); all demo codes on the campaign's staff page "
+               f"(/evaluation/{current.id}, {ORGANISER})")
     return 2
