@@ -12,4 +12,13 @@ def safe_cell(value):
     return value
 
 
-__all__ = ["safe_cell"]
+def ensure_allowed() -> None:
+    """Refuse to build a file while the emergency lock (熔断) is on: raises `lockdown.LockedDown`, which the app
+    answers with 503 and the notice. Export endpoints are also stopped centrally (see `oversight.lockdown`);
+    code that builds files outside a request (a job, the CLI) calls this itself."""
+    from .lockdown import ensure_unlocked
+
+    ensure_unlocked()
+
+
+__all__ = ["ensure_allowed", "safe_cell"]

@@ -47,7 +47,16 @@ class LockedDown(Exception):
 
 
 # Endpoints that hand out files (exports and downloads) by name; views can also be marked with @export_endpoint.
-EXPORT_ENDPOINTS: set[str] = set()
+EXPORT_ENDPOINTS: set[str] = {
+    "attachments.download", "referrals.export", "referrals.npc_log", "topics.export", "rectification.export_progress",
+    "topic_lists.version_pdf", "topic_lists.version_xlsx", "liaison_minutes.pdf", "liaison_minutes.docx",
+    "liaison_feed.feed", "liaison_feed.invitation", "report_runs.download",
+}
+# The last line of defence for a download nobody listed: a file-like response is replaced while the lock is on.
+FILE_TYPES = frozenset({"application/pdf", "text/csv", "text/calendar", "application/atom+xml", "application/zip",
+                        "application/octet-stream", "application/msword",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"})
 
 
 def export_endpoint(view):
@@ -90,9 +99,9 @@ def switch(*, actor, active: bool, notice: str = "", expected_version: int | Non
         raise NotAllowed(_("只有安全保密管理员可以开启或关闭熔断。"))
     notice = (notice or "").strip()
     if active and not notice:
-        raise ValidationFailed(_("开启熔断时必须填写对外公告。"), errors={"notice": _("请填写对外公告。")})
+        raise ValidationFailed({"notice": _("开启熔断时必须填写对外公告。")})
     if len(notice) > NOTICE_MAX:
-        raise ValidationFailed(_("公告不能超过 %(n)d 字。", n=NOTICE_MAX), errors={"notice": _("公告过长。")})
+        raise ValidationFailed({"notice": _("公告不能超过 %(n)d 字。", n=NOTICE_MAX)})
     lock = current()
     if lock is None:
         lock = EmergencyLock(id=1, active=False, notice="")
@@ -131,6 +140,20 @@ def init_app(app: Flask) -> None:
             return None
         notice = active_notice()
         return locked_response(notice) if notice is not None else None
+
+    @app.after_request
+    def no_files_while_locked(response):
+        if response.status_code >= 400 or request.endpoint == "static":
+            return response
+        is_file = "attachment" in response.headers.get("Content-Disposition", "") or response.mimetype in FILE_TYPES
+        if not is_file:
+            return response
+        notice = active_notice()
+        if notice is None:
+            return response
+        response.close()
+        body, status, headers = locked_response(notice)
+        return app.response_class(body, status=status, headers=headers, mimetype="text/html")
 
     @app.errorhandler(LockedDown)
     def locked_down(exc: LockedDown):

@@ -44,11 +44,13 @@ NAVIGATION = [
     NavItem("liaison_meetings.calendar", _l("联络会议"), _by_name("liaison.permissions:can_use_liaison")),
     NavItem("evaluation.index", _l("群众评议"), _by_name("reports.evaluation.permissions:can_use_evaluation")),
     NavItem("liaison_registry.directory", _l("联络人名录"), _by_name("liaison.registry.permissions:can_view_directory")),
+    NavItem("publications.index", _l("信息公开"), _by_name("reports.publications.permissions:can_use_publications")),
     NavItem("orgs.index", _l("组织机构"), account_perms.can_view_directory),
     NavItem("admin_users.index", _l("用户管理"), account_perms.can_manage_users),
     NavItem("referral_types.index", _l("事项类型"), account_perms.can_manage_referral_types),
     NavItem("workdays.index", _l("工作日历"), lambda u: True),
     NavItem("audit.index", _l("审计日志"), account_perms.can_view_audit),
+    NavItem("lockdown.index", _l("熔断"), _by_name("oversight.lockdown:can_switch")),
 ]
 
 
