@@ -116,7 +116,7 @@ def test_public_rating_reuse_forgery_and_closed(client, world, pubs):
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     text = text_of(page)
     assert all(p.title in text and p.summary in text for p in pubs)
-    assert f"/public/publications/{pubs[0].id}" in page.get_data(as_text=True)
+    assert f"/public/p/{pubs[0].id}" in page.get_data(as_text=True)
     assert "敏感受邀人甲" not in text
     # a missing rating: nothing saved, the form comes back with the message and the token stays usable
     partial = _ratings(campaign)
@@ -176,3 +176,21 @@ def test_results_public_only_once_published(client, login, world, pubs):
     assert "66.7%" in text and "33.3%" in text and "75.0%" in text
     assert "仅供内部的意见原文" not in text and "敏感受邀人甲" not in text
     assert campaign.title in text_of(client.get("/public/evaluation/results/"))
+
+
+def test_emergency_lock_takes_the_evaluation_offline(client, login, world, pubs, make_user):
+    from oversight import lockdown
+
+    campaign, issued = _open_with_tokens(world, pubs)
+    security = make_user("security", world.body, roles={Role.SECURITY_ADMIN})
+    lockdown.switch(actor=security, active=True, notice="系统维护中")
+    db.session.commit()
+    for url in (f"/public/evaluation/{issued[0].token}", "/public/evaluation/",
+                f"/public/evaluation/results/{campaign.id}"):
+        assert client.get(url).status_code == 503
+    assert client.post(f"/public/evaluation/{issued[0].token}", data=_ratings(campaign)).status_code == 503
+    login(world.staff)
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationInvitation))
+    assert client.post(f"/evaluation/{campaign.id}/invitations", data={"count": "1", "output": "pdf"}).status_code == 503
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationInvitation)) == before
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationResponse)) == 0

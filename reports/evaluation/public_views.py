@@ -24,8 +24,8 @@ class SubmitForm(FlaskForm):
 
 
 def publication_url(publication) -> str:
-    """The publication's public page (owned by the public portal)."""
-    return f"{request.script_root}/public/publications/{publication.id}"
+    """The publication's public page (the portal's, reports.publications.public_views)."""
+    return url_for("public.publication", pub_id=publication.id)
 
 
 def _private(response):

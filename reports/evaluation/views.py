@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from oversight.db import commit, db
 from oversight.errors import ValidationFailed
+from oversight.lockdown import export_endpoint
 from oversight.orgs.permissions import institution_of
 from oversight.pdf import render_pdf
 from oversight.web.forms import apply_errors
@@ -132,6 +133,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 
 @bp.post("/<int:campaign_id>/invitations")
+@export_endpoint  # a download (the printable list or its PDF): refused while the emergency lock is on
 def generate(campaign_id: int):
     campaign = _load(campaign_id)
     form = InvitationsForm()
