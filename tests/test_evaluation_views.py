@@ -194,3 +194,28 @@ def test_emergency_lock_takes_the_evaluation_offline(client, login, world, pubs,
     assert client.post(f"/evaluation/{campaign.id}/invitations", data={"count": "1", "output": "pdf"}).status_code == 503
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationInvitation)) == before
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationResponse)) == 0
+
+
+def test_sensitive_and_internal_fields_never_reach_the_public_pages(client, world, pubs):
+    """Invitation labels and invitee names (敏感), comments (内部) and the addresses of wrong guesses are
+    marked with unique strings; no public evaluation page shows any of them."""
+    campaign, issued = _open_with_tokens(world, pubs, count=3)
+    markers = {"label": "QZLABEL7301X", "invitee": "QZINVITEE7302X", "comment": "QZCOMMENT7303X"}
+    for one in issued:
+        row = db.session.get(EvaluationInvitation, one.invitation.id)
+        row.label, row.invitee_name = markers["label"], markers["invitee"]
+    db.session.commit()
+    assert client.post(f"/public/evaluation/{issued[0].token}",
+                       data=_ratings(campaign, "satisfied", markers["comment"])).status_code == 302
+    client.get("/public/evaluation/" + "Y" * 16)  # a wrong guess is stored with its address
+    pages = [f"/public/evaluation/{issued[1].token}", "/public/evaluation/", "/public/evaluation/thanks",
+             f"/public/evaluation/{issued[0].token}"]
+    services.close_campaign(db.session.get(Campaign, campaign.id), actor=world.staff)
+    services.publish_results(db.session.get(Campaign, campaign.id), actor=world.staff)
+    db.session.commit()
+    pages += ["/public/evaluation/results/", f"/public/evaluation/results/{campaign.id}",
+              f"/public/evaluation/{issued[2].token}"]
+    for url in pages:
+        html = client.get(url).get_data(as_text=True)
+        assert not any(m in html for m in markers.values()), url
+        assert "127.0.0.1" not in html
