@@ -219,3 +219,26 @@ def test_sensitive_and_internal_fields_never_reach_the_public_pages(client, worl
         html = client.get(url).get_data(as_text=True)
         assert not any(m in html for m in markers.values()), url
         assert "127.0.0.1" not in html
+
+
+def test_edit_a_draft_and_refuse_a_stale_version(client, login, world, pubs):
+    campaign = new_campaign(world.staff, pubs[:1])
+    login(world.staff)
+    form = client.get(f"/evaluation/{campaign.id}/edit")
+    assert form.status_code == 200 and f'value="{campaign.title}"' in form.get_data(as_text=True)
+    data = {"title": "改名后的评议", "description": "", "opens_at": _local(campaign.opens_at),
+            "closes_at": _local(campaign.closes_at), "items": [str(pubs[1].id), str(pubs[0].id)],
+            "version": str(campaign.version)}
+    assert client.post(f"/evaluation/{campaign.id}/edit", data=data).status_code == 302
+    db.session.refresh(campaign)
+    assert campaign.title == "改名后的评议" and [i.publication_id for i in campaign.items] == [pubs[1].id, pubs[0].id]
+    stale = client.post(f"/evaluation/{campaign.id}/edit", data={**data, "title": "又改了", "version": "1"})
+    assert stale.status_code == 409 and "已被他人修改" in text_of(stale)
+    db.session.refresh(campaign)
+    assert campaign.title == "改名后的评议"
+    client.post(f"/evaluation/{campaign.id}/cancel", data={"reason": "", "version": campaign.version})
+    db.session.refresh(campaign)
+    assert campaign.state is State.DRAFT  # no reason, no cancelling
+    client.post(f"/evaluation/{campaign.id}/cancel", data={"reason": "计划调整", "version": campaign.version})
+    db.session.refresh(campaign)
+    assert campaign.state is State.CANCELLED and client.get(f"/evaluation/{campaign.id}/edit").status_code == 409
