@@ -39,7 +39,10 @@ PASSWORD = "Jiangzhou-2026"
 # One user per role (the demo's accounts; a generated deputy beside the demo's own).
 USERS = ["npc.liaison", "npc.reviewer", "proc.contact", "proc.handler", "deputy.wang", "daibiao00001",
          "public.evaluator", "admin", "security", "auditor"]
-SKIP = {"static", "bench_floor", "accounts.logout", "referrals.export", "attachments.download"}  # non-pages / file downloads
+SKIP = {"static", "bench_floor", "accounts.logout", "referrals.export", "attachments.download",
+        "public.report_pdf"}  # non-pages / file downloads
+# The public portal, measured once without a session (what a citizen's phone asks for).
+PUBLIC_PAGES = ["/public/", "/public/p/<int:pub_id>", "/public/search?q=检察", "/public/feed.atom", "/public/cases"]
 
 
 @dataclass
@@ -90,7 +93,7 @@ def _urls(app, user_id: int) -> list[tuple[str, str]]:
         year = dt.date.today().year - 1
     urls = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if "GET" not in rule.methods or rule.endpoint in SKIP:
+        if "GET" not in rule.methods or rule.endpoint in SKIP or rule.rule.startswith("/public/"):
             continue
         args = set(rule.arguments)
         if not args:
@@ -173,9 +176,34 @@ def bench_database(url: str, repeat: int, *, key_only: bool = False) -> dict:
             result["rows"].append({"page": label, "user": username, "roles": ",".join(ids[username][1]), **m})
             print(f"  {username:16} {label:45} {m['status']} p50 {m['p50']*1e3:7.1f} ms  p95 {m['p95']*1e3:7.1f} ms"
                   f"  {m['statements']:3d} stmts", flush=True)
+    _bench_public(app, engine, probe, repeat, result)
     result["jobs"] = _jobs(app)
     result["load"] = (result["load"], os.getloadavg()[0])
     return result
+
+
+def _bench_public(app, engine, probe: Probe, repeat: int, result: dict) -> None:
+    """The public pages as an anonymous visitor: home, the newest publication, a search, the feed, a section."""
+    from urllib.parse import quote
+
+    from reports.publications import queries as public_queries
+
+    with app.app_context():
+        newest = public_queries.published(limit=1).rows
+        pub_id = newest[0].id if newest else None
+    client = app.test_client()
+    for label in PUBLIC_PAGES:
+        if "<int:pub_id>" in label and pub_id is None:
+            continue
+        url_ = quote(label.replace("<int:pub_id>", str(pub_id)), safe="/?=&")
+        m = _measure(app, client, url_, probe, repeat)
+        selects = [s for s in m["sample"] if s[1].lstrip().upper().startswith(("SELECT", "WITH"))]
+        main = max(selects, key=lambda s: s[0]) if selects else None
+        m["sql_floor"] = _replay(engine, main[1], main[2], repeat) if main else None
+        m.pop("sample")
+        result["rows"].append({"page": label, "user": "(anonymous)", "roles": "public", **m})
+        print(f"  {'(anonymous)':16} {label:45} {m['status']} p50 {m['p50']*1e3:7.1f} ms  p95 {m['p95']*1e3:7.1f} ms"
+              f"  {m['statements']:3d} stmts", flush=True)
 
 
 def _measure(app, client, url: str, probe: Probe, repeat: int) -> dict:

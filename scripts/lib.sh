@@ -61,3 +61,20 @@ compile_translations() {
     [ -d translations ] || return 0
     .venv/bin/pybabel compile -q -d translations 2>/dev/null || .venv/bin/pybabel compile -d translations
 }
+
+# ensure_axe — axe-core (the accessibility engine the browser tests inject) in a cache folder outside the repo,
+# installed once with npm when npm is there. Offline-safe: a failed install only says so; the test then fails
+# in CI (CI=true) with a clear message and is skipped with that message elsewhere.
+AXE_DIR="${OVERSIGHT_AXE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/oversight/axe}"
+export OVERSIGHT_AXE_DIR="$AXE_DIR"
+ensure_axe() {
+    [ -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ] && return 0
+    if ! command -v npm >/dev/null 2>&1; then
+        say "npm not found: axe-core is not installed, the accessibility test cannot run (apt-get install npm)"
+        return 0
+    fi
+    say "installing axe-core into $AXE_DIR"
+    mkdir -p "$AXE_DIR"
+    npm install --prefix "$AXE_DIR" --prefer-offline --no-audit --no-fund --silent axe-core@4 >/dev/null 2>&1 \
+        || say "could not install axe-core (offline?); the accessibility test will say so"
+}

@@ -104,8 +104,12 @@ def public_one(pub_id: int) -> Publication | None:
 
 
 def feed_entries(limit: int = 50) -> list[Publication]:
-    """The newest published and withdrawn publications, by their last public change."""
-    changed = sa.func.coalesce(Publication.withdrawn_at, Publication.published_at)
-    return list(db.session.scalars(
-        sa.select(Publication).where(Publication.state.in_([PubState.PUBLISHED, PubState.WITHDRAWN]))
-        .order_by(changed.desc(), Publication.id.desc()).limit(limit)))
+    """The newest published and withdrawn publications, by their last public change. Two index-ordered reads
+    (ix_publications_public) merged here, rather than one sort over an expression of every row."""
+    live = db.session.scalars(sa.select(Publication).where(Publication.state == PubState.PUBLISHED)
+                              .order_by(Publication.published_at.desc(), Publication.id.desc()).limit(limit))
+    gone = db.session.scalars(sa.select(Publication).where(Publication.state == PubState.WITHDRAWN)
+                              .order_by(Publication.withdrawn_at.desc(), Publication.id.desc()).limit(limit))
+    rows = [*live, *gone]
+    rows.sort(key=lambda p: (p.withdrawn_at or p.published_at, p.id), reverse=True)
+    return rows[:limit]
