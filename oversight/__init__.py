@@ -40,6 +40,8 @@ BLUEPRINTS = [
     "liaison.meetings.feed_views:bp",
     "liaison.minutes.views:bp",
     "liaison.exchanges.views:bp",
+    "reports.evaluation.views:bp",
+    "reports.evaluation.public_views:bp",
 ]
 CLI_GROUPS = [
     "oversight.audit.cli:audit_cli",

@@ -13,6 +13,7 @@ from .clues.models import Clue, RateEvent, UsedChallenge  # noqa: F401
 # The packages built on `oversight` register their models by import path (as BLUEPRINTS do), so that
 # `oversight` never imports them by name and Alembic still sees every table.
 MODEL_MODULES = ["issues.models", "reports.models", "liaison.registry.models", "liaison.meetings.models",
-                 "liaison.minutes.models", "liaison.exchanges.models", "reports.publications.models"]
+                 "liaison.minutes.models", "liaison.exchanges.models", "reports.publications.models",
+                 "reports.evaluation.models"]
 for _module in MODEL_MODULES:
     __import__(_module)

@@ -48,6 +48,8 @@ JOBS = [
     (LIAISON_REMINDERS, "liaison.jobs:run_reminders", {"hour": 7, "minute": 0}),
     # The clue form's rate-limit log and spent challenges: forget what no limit looks at any more.
     ("clues.purge", "oversight.clues.jobs:run_purge", {"minute": 17}),
+    # Public evaluation: open and close campaigns at their times (reports.evaluation, by name).
+    ("evaluation.campaign_clock", "reports.evaluation.jobs:run_campaign_clock", {"minute": "*"}),
 ]
 # One run at a time; runs missed while the scheduler was down are folded into one and still run if
 # it comes back within the hour (APScheduler's default grace of 1 s would skip them).

@@ -29,7 +29,9 @@ STRUCTURAL = {("organisations", "code"), ("organisations", "path"), ("organisati
 # Public by design: institutions' names, the legal categories of referral types, and what a publication says.
 PUBLIC = {("organisations", "name"), ("organisations", "short_name"), ("referral_types", "name"),
           ("publications", "title"), ("publications", "summary"), ("publications", "body"),
-          ("publications", "withdrawn_reason"), ("publications", "snapshot")}
+          ("publications", "withdrawn_reason"), ("publications", "snapshot"),
+          # A campaign's title and description are written for the public (the form says so).
+          ("evaluation_campaigns", "title"), ("evaluation_campaigns", "description")}
 # The texts of a topic the committee declared 公开 that its public snapshot carries.
 PUBLIC_TOPIC_FIELDS = {("topics", "title", "id"), ("topic_problems", "description", "topic_id"),
                        ("topic_problems", "category", "topic_id"), ("rectification_items", "measures", "topic_id")}
@@ -115,7 +117,8 @@ def test_no_internal_text_reaches_public_pages_feed_or_files(app, runner, client
 
     texts = crawl(client)
     kinds = {urlsplit(u).path.split("/")[2] for u in texts}
-    assert {"p", "feed.atom", "search", "cases", "topics", "rectification", "reports"} <= kinds
+    assert {"p", "feed.atom", "search", "cases", "topics", "rectification", "reports", "evaluation"} <= kinds
+    assert any(u.startswith("/public/evaluation/results/") and u[-1].isdigit() for u in texts)
     assert any(u.endswith(".pdf") for u in texts), "the public report's PDF was not reached"
     assert sum(1 for u in texts if u.startswith("/public/p/")) >= 10
     leaks = {url: sorted(set(MARKER.findall(text)))[:5] for url, text in texts.items() if MARKER.search(text)}

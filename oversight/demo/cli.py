@@ -24,7 +24,9 @@ demo_cli = AppGroup("demo", help="Demo data.")
 # each returns how many records it made (0 when its demo data exists already) and flushes.
 DEMO_LOADERS = [("topics", "issues.demo:load_topics"), ("rectification sweep", "issues.jobs:rectification_sweep"),
                 ("liaison meetings", "liaison.demo:load_liaison"), ("clues", "oversight.clues.demo:load_clues"),
-                ("publications", "reports.publications.demo:load_publications")]
+                ("publications", "reports.publications.demo:load_publications"),
+                # after the publications: the campaigns evaluate published items
+                ("evaluation campaigns", "reports.evaluation.demo:load_evaluation")]
 
 
 def _accounts() -> list[dict]:

@@ -44,6 +44,7 @@ NAVIGATION = [
     NavItem("clues.index", _l("线索"), can_use_clues),
     NavItem("topics.index", _l("监督议题"), _by_name("issues.permissions:can_use_topics")),
     NavItem("liaison_meetings.calendar", _l("联络会议"), _by_name("liaison.permissions:can_use_liaison")),
+    NavItem("evaluation.index", _l("群众评议"), _by_name("reports.evaluation.permissions:can_use_evaluation")),
     NavItem("liaison_registry.directory", _l("联络人名录"), _by_name("liaison.registry.permissions:can_view_directory")),
     NavItem("publications.index", _l("信息公开"), _by_name("reports.publications.permissions:can_use_publications")),
     NavItem("orgs.index", _l("组织机构"), account_perms.can_view_directory),
