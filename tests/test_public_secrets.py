@@ -78,7 +78,7 @@ def crawl(client) -> dict[str, str]:
         url = queue.pop()
         parts = urlsplit(url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        if not parts.path.startswith("/public/") or path in seen:
+        if not parts.path.startswith("/public/") or parts.path.startswith("/public/lang/") or path in seen:
             continue
         seen.add(path)
         response = client.get(path)
