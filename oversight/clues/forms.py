@@ -1,8 +1,6 @@
 """Forms of the clue pages: shape only; the services check the rules and give the messages."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
