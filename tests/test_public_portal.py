@@ -182,7 +182,8 @@ def test_exports_helper_refuses_while_locked(crew):
 
 
 def test_every_download_view_is_guarded(app):
-    """A view that sends a file is under /public/ or listed as an export endpoint (uploads excepted)."""
+    """A view that sends a file is under /public/, listed as an export endpoint or marked @export_endpoint
+    (uploads excepted)."""
     rules = {r.endpoint: r.rule for r in app.url_map.iter_rules()}
     for endpoint, view in app.view_functions.items():
         try:
@@ -191,7 +192,8 @@ def test_every_download_view_is_guarded(app):
             continue
         sends = "send_file(" in source or "attachment" in source
         if sends and not endpoint.endswith("upload"):
-            assert rules[endpoint].startswith("/public/") or endpoint in lockdown.EXPORT_ENDPOINTS, endpoint
+            listed = endpoint in lockdown.EXPORT_ENDPOINTS or getattr(view, "is_export", False)
+            assert rules[endpoint].startswith("/public/") or listed, endpoint
     assert lockdown.EXPORT_ENDPOINTS <= set(app.view_functions)
 
 

@@ -15,12 +15,6 @@ PUBLIC_ENDPOINTS = {
     "auth.set_language",    # the login page offers 中文/English
     "web.health",           # load balancers probe it
     "liaison_feed.feed",    # calendar clients cannot log in: the URL's secret token is checked instead
-    # The public portal (s3-public): no login by design; the emergency lock guards it.
-    "public.home", "public.topics", "public.rectification", "public.cases", "public.reports", "public.search",
-    "public.publication", "public.report_pdf", "public.atom",
-    # Public evaluation: the invitation's one-time token is checked instead; results only once published.
-    "public_evaluation.entry", "public_evaluation.rate", "public_evaluation.thanks",
-    "public_evaluation.results_index", "public_evaluation.results",
 }
 # The public portal (publications, feed, clue port, evaluation) lives under this prefix, and only there.
 PUBLIC_PREFIX = "/public/"

@@ -14,6 +14,7 @@ from flask_login import current_user
 from ..db import commit, db, utcnow, writes_on_get
 from ..errors import DomainError
 from ..exports import safe_cell
+from ..lockdown import export_endpoint
 from ..referrals.models import ReferralType
 from ..web.templating import local_time
 from ..workdays import today
@@ -62,6 +63,7 @@ def index():
 
 
 @bp.get("/export.xlsx")
+@export_endpoint  # offline while the emergency lock is on
 @writes_on_get  # every export is audited
 def export():
     filters = _filter_form().filters()
