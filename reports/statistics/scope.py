@@ -43,7 +43,7 @@ class Scope:
             from oversight.referrals.queries import visible_to
 
             condition = sa.and_(condition, visible_to(user))
-        return cls(org.name, condition, (("organisation", org.id),), org.id, kind="organisation", user=user,
+        return cls(org.name, condition, (("organisation", org.id), ("subtree", "y")), org.id, kind="organisation", user=user,
                    organisation_path=org.path)
 
     @classmethod
