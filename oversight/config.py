@@ -46,6 +46,10 @@ class Config:
     REPORTS_MIN_SAMPLE = 5
     # The classification printed in every report's header.
     REPORTS_CLASSIFICATION_HEADER = "内部资料 注意保密"
+    # Dashboard figures are kept in `report_figures` (reports/cache.py): recomputed when older than
+    # this many seconds, refreshed by the `reports.figures` job, dropped when unused for this many days.
+    REPORTS_FIGURES_MAX_AGE = 900
+    REPORTS_FIGURES_KEEP_DAYS = 7
 
 
 def database_url(instance_path: str) -> str:

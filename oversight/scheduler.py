@@ -44,6 +44,8 @@ JOBS = [
     (RECTIFICATION_SWEEP, "issues.jobs:run_rectification_sweep", {"hour": 6, "minute": 40}),
     # Reports: queue the runs of admin-set cron schedules, produce queued and crashed runs.
     ("reports.dispatch", "reports.runs:run_dispatch", {"minute": "*"}),
+    # Reports: recompute the cached dashboard figures people looked at lately (reports/cache.py).
+    ("reports.figures", "reports.cache:run_refresh", {"minute": "*/10"}),
     # Day-before meeting reminders and action-item deadlines (liaison, by name: oversight never imports it).
     (LIAISON_REMINDERS, "liaison.jobs:run_reminders", {"hour": 7, "minute": 0}),
     # The clue form's rate-limit log and spent challenges: forget what no limit looks at any more.

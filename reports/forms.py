@@ -46,3 +46,7 @@ class RunNowForm(FlaskForm):
     def set_choices(self, organisations) -> None:
         self.organisation.choices = _organisation_choices(organisations)
         self.report.choices = [(d.key, str(d.title)) for d in REPORTS.values()]
+
+
+class RefreshForm(FlaskForm):
+    """「立即更新」on a dashboard: recompute its cached figures now (the form carries only the CSRF token)."""

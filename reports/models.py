@@ -110,3 +110,30 @@ class ReportDelivery(db.Model):
 
     run: Mapped[ReportRun] = relationship(back_populates="deliveries")
     user: Mapped[User] = relationship()
+
+
+class CachedFigures(db.Model):
+    """One statistics section, computed for a (scope, period, language) and kept for the dashboards.
+
+    Shared by every web worker through the database: a figure one worker computed is what all of them
+    show, and `computed_at` ("数据更新于") is the same everywhere. Refreshed by the `reports.figures`
+    job and on demand; a row older than REPORTS_FIGURES_MAX_AGE is recomputed when next requested.
+    """
+
+    __tablename__ = "report_figures"
+    __table_args__ = (
+        sa.UniqueConstraint("scope_key", "period_kind", "period_key", "section", "locale",
+                            name="uq_report_figures_key"),
+        sa.Index("ix_report_figures_requested", "requested_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope_key: Mapped[str] = mapped_column(sa.String(80))
+    period_kind: Mapped[str] = mapped_column(sa.String(10))
+    period_key: Mapped[str] = mapped_column(sa.String(10))
+    section: Mapped[str] = mapped_column(sa.String(40))
+    locale: Mapped[str] = mapped_column(sa.String(10))
+    payload: Mapped[str] = mapped_column(sa.Text)        # the section's tables and charts as JSON
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    compute_ms: Mapped[int] = mapped_column(default=0)

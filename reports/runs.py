@@ -11,8 +11,10 @@ These functions are entry points (the scheduler's job and the CLI call them), so
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import threading
 import uuid
 
 import sqlalchemy as sa
@@ -65,6 +67,34 @@ def _progress(run_id: int, token: str, text: str) -> None:
     commit()
 
 
+@contextlib.contextmanager
+def _heartbeat(run_id: int, token: str):
+    """Renew the lease every third of it from a thread of its own (its own short transactions) while
+    the body runs outside any transaction. Stops renewing when the body ends or the claim is lost."""
+    engine, span = db.engine, lease()
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(span.total_seconds() / 3):
+            try:
+                with engine.begin() as conn:
+                    held = conn.execute(sa.update(RUNS).where(RUNS.c.id == run_id, RUNS.c.claim == token)
+                                        .values(lease_until=utcnow() + span)).rowcount
+            except sa.exc.OperationalError as exc:  # busy database: try again at the next beat
+                log.warning("report run %s: lease not renewed: %s", run_id, exc)
+                continue
+            if held != 1:
+                return
+
+    thread = threading.Thread(target=beat, name=f"report-run-{run_id}-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def execute(run_id: int) -> bool:
     """Claim and produce one run; True if this call produced the report."""
     token = claim(run_id)
@@ -85,7 +115,10 @@ def execute(run_id: int) -> bool:
             # End the read transaction before the long rendering: on SQLite it holds the write lock.
             db.session.rollback()
             _progress(run_id, token, _("生成 PDF"))
-            pdf = rendering.pdf(definition, period, data)
+            # One WeasyPrint call can outlast the lease (tens of seconds at municipality scale on a busy
+            # machine): keep renewing it while rendering, or a second scheduler would take the run over.
+            with _heartbeat(run_id, token):
+                pdf = rendering.pdf(definition, period, data)
             _progress(run_id, token, _("生成 Excel"))
             xlsx = rendering.xlsx(definition, period, data)
             return finish(run_id, token, pdf, xlsx)

@@ -15,10 +15,10 @@ from oversight.referrals.queries import institutions
 from oversight.web.templating import NAVIGATION, NavItem
 from oversight.workdays import today
 
-from . import models  # noqa: F401  (the report tables, known to Alembic through the blueprint)
+from . import cache, models  # noqa: F401  (the report tables, known to Alembic through the blueprint)
 from . import permissions
-from .charts import table_chart
-from .statistics import Period, PeriodKind, Scope, compute, definition
+from .forms import RefreshForm
+from .statistics import Period, PeriodKind, Scope, Statistics, definition
 from .statistics.figures import fmt, sample_note
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -54,16 +54,37 @@ def chosen_period() -> Period:
 
 
 def _render(title: str, scope: Scope, *, overall_scope: Scope | None = None, organisations=None):
+    """The dashboard of `scope` for the chosen period, from the cached figures (reports/cache.py);
+    a POST (「立即更新」) recomputes them first and comes back to the same page."""
     try:
         period = chosen_period()
     except ValidationFailed as exc:
         flash(exc.message, "error")
         return redirect(url_for(request.endpoint, **(request.view_args or {})))
-    stats = compute(period, scope)
-    charts = {t.key: table_chart(t) for s in stats.sections for t in s.tables}
-    overall = compute(period, overall_scope) if overall_scope is not None else None
-    return render_template("reports/dashboard.html", title=title, stats=stats, charts=charts, overall=overall,
-                           period=period, kinds=PERIOD_KINDS, note=sample_note(), organisations=organisations or [])
+    form = RefreshForm()
+    refresh = request.method == "POST"
+    if refresh:
+        if not form.validate_on_submit():
+            abort(400)
+        cache.figures(period, scope, refresh=True)
+        if overall_scope is not None:
+            cache.figures(period, overall_scope, refresh=True)
+        flash(_("统计数据已更新。"), "success")
+        return redirect(url_for(request.endpoint, **(request.view_args or {}), kind=period.kind.value,
+                                period=period.key))
+    cached = cache.figures(period, scope, detached=True)
+    stats = Statistics(period, scope, cached.sections)
+    overall = None
+    updated = cached.computed_at
+    if overall_scope is not None:
+        other = cache.figures(period, overall_scope, detached=True)
+        overall = Statistics(period, overall_scope, other.sections)
+        updated = min(d for d in (updated, other.computed_at) if d) if other.computed_at else updated
+    return render_template("reports/dashboard.html", title=title, stats=stats, charts=cached.charts, overall=overall,
+                           period=period, kinds=PERIOD_KINDS, note=sample_note(), organisations=organisations or [],
+                           updated_at=updated, refresh_form=form,
+                           refresh_url=url_for(request.endpoint, **(request.view_args or {}), kind=period.kind.value,
+                                               period=period.key))
 
 
 @bp.get("/")
@@ -81,21 +102,21 @@ def _institutions_in_view() -> list[Organisation]:
     return [o for o in institutions() if permissions.can_view_organisation(current_user, o)]
 
 
-@bp.get("/leadership")
+@bp.route("/leadership", methods=["GET", "POST"])
 def leadership():
     if not permissions.can_view_leadership(current_user):
         abort(403)
     return _render(_("人大领导看板"), Scope.for_user(current_user), organisations=_institutions_in_view())
 
 
-@bp.get("/procuratorate")
+@bp.route("/procuratorate", methods=["GET", "POST"])
 def procuratorate():
     if not permissions.can_view_procuratorate(current_user):
         abort(403)
     return _render(_("检察院看板"), Scope.for_user(current_user), organisations=_institutions_in_view())
 
 
-@bp.get("/organisation/<int:org_id>")
+@bp.route("/organisation/<int:org_id>", methods=["GET", "POST"])
 def organisation(org_id: int):
     org = db.get_or_404(Organisation, org_id)
     if not permissions.can_view_organisation(current_user, org):
@@ -104,7 +125,7 @@ def organisation(org_id: int):
                    organisations=_institutions_in_view())
 
 
-@bp.get("/deputy")
+@bp.route("/deputy", methods=["GET", "POST"])
 def deputy():
     if not permissions.can_view_deputy(current_user):
         abort(403)

@@ -127,3 +127,134 @@ def expected(start: dt.date, end: dt.date, minimum: int = 5) -> dict:
             median = days[mid] if len(days) % 2 else (days[mid - 1] + days[mid]) / 2
             out["days_" + key] = (f"{round(sum(days) / len(days), 1):.1f}", f"{round(median, 1):.1f}", len(days))
     return out
+
+
+# --- rectification items and liaison action items, written straight into their tables ----------------
+
+def seed_rectification(world, *, start: dt.date, days: int, count: int, seed: int = 5) -> None:
+    """An issued topic of `world.npc` with `count` items of two units due around [start, start + days),
+    some signed off (early, late, before the period, after it), some never; plus draft items."""
+    from issues.models import Problem, RectificationItem, Responsibility, Topic
+
+    rng = random.Random(seed)
+    topic = Topic(title="统计测试议题", owner_org_id=world.npc.id, lead_body_id=world.body.id, state="rectifying",
+                  issued_version=1, serial="统计〔2026〕1号")
+    db.session.add(topic)
+    db.session.flush()
+    problem = Problem(topic_id=topic.id, number=1, description="问题")
+    db.session.add(problem)
+    db.session.flush()
+    units = [world.proc, world.d_proc]
+    responsibilities = []
+    for unit in units:
+        resp = Responsibility(problem_id=problem.id, lead_unit_id=unit.id)
+        db.session.add(resp)
+        responsibilities.append(resp)
+    db.session.flush()
+    for i in range(count):
+        k = rng.randrange(2)
+        due = start + dt.timedelta(days=rng.randrange(-40, days + 30))
+        signed = None
+        if rng.random() < 0.6:
+            signed = at(due + dt.timedelta(days=rng.randrange(-25, 20)), rng.choice([1, 12, 23]))
+        issued = rng.random() >= 0.05  # a few items of a revision still in draft: not counted
+        state = "signed_off" if signed else rng.choice(["pending", "in_progress", "awaiting_signoff"])
+        if not issued:
+            state, signed = "pending", None
+        done = 100 if state == "signed_off" else 0
+        db.session.add(RectificationItem(
+            topic_id=topic.id, responsibility_id=responsibilities[k].id, unit_id=units[k].id, measures=f"措施{i}",
+            due_date=due, state=state, issued_in=1 if issued else None, signed_off_at=signed,
+            reported_percent=done, accepted_percent=done))
+    db.session.commit()
+
+
+def seed_meetings(world, *, start: dt.date, days: int, count: int, seed: int = 9) -> None:
+    """`count` meetings between the city NPC committee and procuratorate around the period, some held,
+    some cancelled, and action items of the held ones due around it: done early or late, dropped, open."""
+    from liaison.meetings.models import Meeting
+    from liaison.minutes.models import ActionItem, Decision, Minutes
+
+    rng = random.Random(seed)
+    kinds = ["joint_meeting", "liaison_meeting", "consultation", "briefing"]
+    for i in range(count):
+        day = start + dt.timedelta(days=rng.randrange(-15, days + 10))
+        state = rng.choice(["held", "held", "held", "scheduled", "cancelled"])
+        m = Meeting(uid=f"stat-{seed}-{i}@test", kind=rng.choice(kinds), state=state, title=f"会议{i}",
+                    starts_at=at(day, rng.choice([0, 9, 15])), ends_at=at(day, 17) + dt.timedelta(hours=7),
+                    organiser_org_id=world.npc.id, counterpart_org_id=world.proc.id,
+                    cancel_reason="改期" if state == "cancelled" else None)
+        db.session.add(m)
+        db.session.flush()
+        if state != "held":
+            continue
+        minutes = Minutes(meeting_id=m.id, state="draft")
+        db.session.add(minutes)
+        db.session.flush()
+        for j in range(rng.randrange(1, 4)):
+            decision = Decision(minutes_id=minutes.id, position=j + 1, text=f"议定{i}-{j}")
+            db.session.add(decision)
+            db.session.flush()
+            due = day + dt.timedelta(days=rng.randrange(0, 40))
+            state_item = rng.choice(["open", "done", "done", "done", "dropped"])
+            closed = at(due + dt.timedelta(days=rng.randrange(-20, 15)), rng.choice([1, 12])) \
+                if state_item != "open" else None
+            db.session.add(ActionItem(decision_id=decision.id, meeting_id=m.id, title=f"待办{i}-{j}",
+                                      owner_org_id=rng.choice([world.npc.id, world.proc.id]), due_on=due,
+                                      state=state_item, closed_at=closed,
+                                      drop_reason="不再需要" if state_item == "dropped" else None))
+    db.session.commit()
+
+
+def _rate(hits, total, minimum):
+    if total == 0 or total < minimum:
+        return "样本不足"
+    return f"{round(hits * 100 / total, 1):.1f}%"
+
+
+def expected_rectification(start: dt.date, end: dt.date, minimum: int = 5) -> dict:
+    """Completion, on-time sign-off and overdue of rectification items from the raw rows."""
+    from issues.models import RectificationItem
+
+    rows = [dict(m) for m in db.session.execute(sa.select(RectificationItem.__table__)).mappings()]
+    rows = [r for r in rows if r["issued_in"] is not None]
+    due = [r for r in rows if start <= r["due_date"] < end]
+    completed = [r for r in due if r["signed_off_at"] and _local(r["signed_off_at"]) < end]
+    signed = [r for r in rows if r["signed_off_at"] and start <= _local(r["signed_off_at"]) < end]
+    on_time = [r for r in signed if _local(r["signed_off_at"]) <= r["due_date"]]
+    live = [r for r in rows if r["due_date"] < end
+            and not (r["signed_off_at"] and _local(r["signed_off_at"]) < start)]
+    overdue = [r for r in live if not (r["signed_off_at"] and _local(r["signed_off_at"]) < end)]
+    return {"due": len(due), "completion": _rate(len(completed), len(due), minimum),
+            "completion_n": (len(completed), len(due)), "signoff": _rate(len(on_time), len(signed), minimum),
+            "signoff_n": (len(on_time), len(signed)), "overdue_rate": _rate(len(overdue), len(live), minimum),
+            "overdue_rate_n": (len(overdue), len(live)), "overdue": len(overdue)}
+
+
+def expected_meetings(start: dt.date, end: dt.date, now: dt.datetime, minimum: int = 5) -> dict:
+    """Meetings held and action items completed from the raw rows."""
+    from liaison.meetings.models import Meeting
+    from liaison.minutes.models import ActionItem
+
+    meetings = [dict(m) for m in db.session.execute(sa.select(Meeting.__table__)).mappings()]
+    meetings = [m for m in meetings if start <= _local(m["starts_at"]) < end]
+    planned = [m for m in meetings if m["state"] != "cancelled" and m["starts_at"] < now]
+    held = [m for m in planned if m["state"] == "held"]
+    items = [dict(m) for m in db.session.execute(sa.select(ActionItem.__table__)).mappings()]
+
+    def gone(r):  # dropped before the period's end
+        return r["state"] == "dropped" and _local(r["closed_at"]) < end
+
+    def done_on(r):
+        return _local(r["closed_at"]) if r["state"] == "done" else None
+
+    due = [r for r in items if start <= r["due_on"] < end and not gone(r)]
+    completed = [r for r in due if done_on(r) and done_on(r) < end]
+    done = [r for r in items if done_on(r) and start <= done_on(r) < end]
+    on_time = [r for r in done if done_on(r) <= r["due_on"]]
+    overdue = [r for r in items if r["due_on"] < end and not gone(r) and not (done_on(r) and done_on(r) < end)]
+    return {"meetings": len(meetings), "held": _rate(len(held), len(planned), minimum),
+            "held_n": (len(held), len(planned)), "due": len(due),
+            "completion": _rate(len(completed), len(due), minimum), "completion_n": (len(completed), len(due)),
+            "on_time": _rate(len(on_time), len(done), minimum), "on_time_n": (len(on_time), len(done)),
+            "overdue": len(overdue)}

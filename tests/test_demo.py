@@ -42,6 +42,25 @@ def test_demo_referrals_give_the_contact_work_to_do(app, runner, monkeypatch):
     kinds = set(db.session.scalars(sa.select(Notification.kind).where(Notification.user_id == contact.id)))
     assert {"received", "due_soon", "overdue"} <= kinds
 
+    # The steps took time: the dashboard's 各环节用时 must not be 0.0 for every step (the history once
+    # moved a referral's steps back together, all on one day).
+    from reports.statistics import Period, PeriodKind, Scope
+    from reports.statistics.referrals import figures
+
+    spans = {}
+    for period in (Period.containing(PeriodKind.YEAR, today()),
+                   Period.containing(PeriodKind.YEAR, today()).previous()):
+        for key, duration in figures(period, Scope.everything()).steps.items():
+            spans.setdefault(key, []).extend(duration.days)
+    assert all(spans[key] for key in ("ack", "accept", "handle", "total")), spans
+    for key in ("ack", "handle", "total"):
+        assert sum(spans[key]) / len(spans[key]) >= 1, (key, spans[key])
+    assert all(t >= h for t, h in zip(sorted(spans["total"]), sorted(spans["handle"])))
+    for r in referrals:
+        steps = [r.sent_at, r.acknowledged_at, r.accepted_at, r.replied_at]
+        done = [s for s in steps if s is not None]
+        assert done == sorted(done), (r.id, steps)
+
     again = runner.invoke(args=["demo", "load"])
     assert "demo referrals: already present, none added" in again.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == len(referrals)

@@ -33,7 +33,7 @@ def test_leadership_dashboard_shows_charts_tables_definitions_and_drill_down(cli
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert html.count("<svg") >= 3 and "<caption>" in html
-    assert "/referrals/search?" in html and "year=" in html
+    assert "/referrals/search?" in html and "sent_from=" in html and "sent_to=" in html
     assert "本期内完成签收的事项中" in html  # the published definition beside the figure
     assert "人大领导看板" in text_of(response)
 
@@ -78,3 +78,43 @@ def test_a_bad_or_future_period_is_refused_in_chinese(client, login, seeded, kin
 def test_a_user_without_a_dashboard_is_refused(client, login, world):
     login(world.auditor)
     assert client.get("/reports/").status_code == 403
+
+
+@pytest.mark.parametrize("kind", [PeriodKind.MONTH, PeriodKind.QUARTER])
+def test_every_drill_down_link_lists_exactly_the_items_its_figure_counts(app, seeded, kind):
+    """By period (month, quarter), organisation subtree, receiving organisation, type, state and
+    direction: the search behind each link finds as many items as the figure says."""
+    import sqlalchemy as sa
+    from flask import request
+
+    from oversight.db import db
+    from oversight.referrals import queries
+    from oversight.referrals.forms import SearchForm
+    from reports.statistics import Scope, compute
+
+    period = Period.containing(kind, today())
+    for scope in (Scope.for_organisation(seeded.proc, seeded.contact), Scope.for_user(seeded.staff)):
+        user = scope.user
+        with app.test_request_context():
+            stats = compute(period, scope, only=["referrals"])
+        checked = 0
+        for key in ("by_direction", "by_type", "by_state", "by_organisation"):
+            for row in stats.table(key).rows:
+                assert row.href and "sent_from=" + period.start.isoformat() in row.href, row.href
+                with app.test_request_context(row.href):
+                    form = SearchForm(request.args)
+                    form.set_choices()
+                    assert form.validate(), form.errors
+                    found = db.session.scalar(sa.select(sa.func.count()).select_from(
+                        queries._filtered(user, form.filters()).subquery()))
+                assert found == row.values[0], (key, row.label, row.href)
+                checked += row.values[0]
+        assert checked > 0
+
+
+def test_the_search_refuses_a_reversed_date_range_in_chinese(client, login, seeded):
+    login(seeded.staff)
+    response = client.get("/referrals/search?sent_from=2026-11-30&sent_to=2026-11-01")
+    assert response.status_code == 200 and "不能早于" in text_of(response)
+    bad = client.get("/referrals/search?sent_from=2026-13-01")
+    assert "请输入有效日期" in text_of(bad)

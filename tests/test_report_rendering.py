@@ -10,7 +10,9 @@ from openpyxl import load_workbook
 
 from reports import definitions, rendering
 from reports.statistics import Period
-from tests.report_data import expected, seed_referrals
+from oversight.db import utcnow
+from tests.report_data import (expected, expected_meetings, expected_rectification, seed_meetings,
+                               seed_rectification, seed_referrals)
 from tests.test_pdf import text_and_fonts
 
 NOV = Period.parse("month", "2026-11")
@@ -19,6 +21,8 @@ NOV = Period.parse("month", "2026-11")
 @pytest.fixture
 def monthly(app, world):
     seed_referrals(world, start=NOV.start, days=30, count=120, seed=11)
+    seed_rectification(world, start=NOV.start, days=30, count=90, seed=3)
+    seed_meetings(world, start=NOV.start, days=30, count=40, seed=4)
     definition = definitions.get("monthly")
     with app.test_request_context():
         data = definition.data(NOV, world.npc)
@@ -43,11 +47,32 @@ def _rows(want):
          for label, key in (("签收", "ack"), ("受理", "accept"), ("办理", "handle"))]
 
 
+def _other_rows():
+    """(label, expected cells) of the rectification and meeting sections, from the raw rows."""
+    rect = expected_rectification(NOV.start, NOV.end)
+    meet = expected_meetings(NOV.start, NOV.end, utcnow())
+    n = lambda want, key: "{}/{}".format(*want[key + "_n"])  # noqa: E731
+    assert rect["due"] >= 10 and meet["due"] >= 10 and meet["meetings"] >= 10  # enough to give rates
+    return [
+        ("本期到期整改事项", [str(rect["due"])]),
+        ("整改完成率", [rect["completion"], n(rect, "completion")]),
+        ("按期销号率", [rect["signoff"], n(rect, "signoff")]),
+        ("整改逾期率", [rect["overdue_rate"], n(rect, "overdue_rate")]),
+        ("期末逾期整改事项", [str(rect["overdue"])]),
+        ("本期会议次数", [str(meet["meetings"])]),
+        ("会议召开率", [meet["held"], n(meet, "held")]),
+        ("本期到期待办事项", [str(meet["due"])]),
+        ("待办完成率", [meet["completion"], n(meet, "completion")]),
+        ("待办按期完成率", [meet["on_time"], n(meet, "on_time")]),
+        ("期末逾期待办事项", [str(meet["overdue"])]),
+    ]
+
+
 def test_pdf_text_holds_exactly_the_independently_computed_figures(monthly, tmp_path):
     want = expected(NOV.start, NOV.end)
     text, fonts = text_and_fonts(tmp_path, monthly.pdf)
     lines = [line.split() for line in text.splitlines() if line.strip()]
-    for label, cells in _rows(want):
+    for label, cells in _rows(want) + _other_rows():
         found = [line for line in lines if line and line[0] == label]
         assert found, label
         assert found[0][1:1 + len(cells)] == cells, (label, found[0])
@@ -94,4 +119,13 @@ def test_xlsx_holds_the_same_figures(monthly):
         got = [shown(v, label.endswith("率"), step and i > 0) for i, v in enumerate(rows[label][:len(cells)])]
         assert got == cells, label
     assert shown(rows["满意率"][0], True) == want["satisfaction"]
+    other = dict(_other_rows())
+    for sheet_name in ("整改落实", "联络会议与待办事项"):
+        rows = {r[0]: r[1:] for r in book[sheet_name].iter_rows(values_only=True) if r and r[0]}
+        for label, cells in list(other.items()):
+            if label in rows:
+                got = [shown(v, label.endswith("率")) for v in rows[label][:len(cells)]]
+                assert got == cells, label
+                del other[label]
+    assert not other, other  # every figure was found in its sheet
     assert "指标口径" in book.sheetnames

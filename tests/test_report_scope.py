@@ -136,13 +136,13 @@ def test_a_dollar_in_a_name_does_not_break_a_chart(app):
 
 def test_the_deputy_dashboard_overall_figures_are_the_deputys_institution(client, login, world, make_user,
                                                                           monkeypatch):
-    from reports import views
+    from reports import cache
 
     seen = []
-    real = views.compute
-    monkeypatch.setattr(views, "compute", lambda period, scope, **kw: seen.append(scope) or real(period, scope, **kw))
+    real = cache.compute
+    monkeypatch.setattr(cache, "compute", lambda period, scope, **kw: seen.append(scope) or real(period, scope, **kw))
     deputy = make_user("deputy", world.station, roles={Role.DEPUTY}, display_name="王代表")
     login(deputy)
     page = client.get("/reports/deputy")
     assert page.status_code == 200 and "全市总体情况" in text_of(page)
-    assert [s.organisation_id for s in seen] == [None, world.npc.id]
+    assert list(dict.fromkeys(s.organisation_id for s in seen)) == [None, world.npc.id]

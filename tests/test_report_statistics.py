@@ -106,13 +106,39 @@ def test_an_organisation_scope_counts_only_its_subtree(app, world):
 def test_a_registered_section_appears_in_every_computation(app):
     from reports.statistics import Row, Section, Table
 
-    def meetings(period, scope):
-        return Section("meetings", "联席会议", [Table("meetings", "会议", ["次数"], [Row("联席会议", [2])])])
+    def exchanges(period, scope):
+        return Section("exchanges", "交流活动", [Table("exchanges", "活动", ["次数"], [Row("交流活动", [2])])])
 
-    statistics.register_section("meetings", meetings)
+    statistics.register_section("exchanges", exchanges)
     try:
         stats = statistics.compute(NOV, Scope.everything())
-        assert [s.key for s in stats.sections] == ["referrals", "meetings"]
-        assert stats.table("meetings").rows[0].values == [2]
+        assert [s.key for s in stats.sections] == ["referrals", "rectification", "meetings", "exchanges"]
+        assert stats.table("exchanges").rows[0].values == [2]
     finally:
-        statistics._SECTIONS[:] = [(k, f) for k, f in statistics._SECTIONS if k != "meetings"]
+        statistics._SECTIONS[:] = [(k, f) for k, f in statistics._SECTIONS if k != "exchanges"]
+
+
+def test_rectification_and_meeting_figures_match_the_raw_rows(app, world):
+    from oversight.db import utcnow
+    from reports.statistics import meetings, rectification
+    from tests.report_data import expected_meetings, expected_rectification, seed_meetings, seed_rectification
+
+    seed_rectification(world, start=NOV.start, days=30, count=80, seed=8)
+    seed_meetings(world, start=NOV.start, days=30, count=30, seed=8)
+    f = rectification.figures(NOV, Scope.everything())
+    rates = f.rates(f.total)
+    want = expected_rectification(NOV.start, NOV.end)
+    assert f.total.due == want["due"] > 5 and f.total.overdue == want["overdue"]
+    for key, name in (("completion", "completion"), ("signoff", "signoff"), ("overdue", "overdue_rate")):
+        assert (str(rates[key]), (rates[key].numerator, rates[key].denominator)) == \
+            (want[name], want[name + "_n"]), key
+    m = meetings.figures(NOV, Scope.everything())
+    got = expected_meetings(NOV.start, NOV.end, utcnow())
+    assert (m.held, m.planned) == got["held_n"] and m.items.due == got["due"] and m.items.overdue == got["overdue"]
+    assert (m.items.completed, m.items.due) == got["completion_n"]
+    assert (m.items.done_on_time, m.items.done) == got["on_time_n"]
+    # A deputy's own scope has neither; an organisation outside the work counts none of it.
+    deputy_scope = Scope(label="d", kind="deputy", deputy_id=1)
+    assert rectification.figures(NOV, deputy_scope) is None and meetings.figures(NOV, deputy_scope) is None
+    station = rectification.figures(NOV, Scope.for_organisation(world.station))
+    assert station.total.due == 0

@@ -231,42 +231,98 @@ DATES = ("ack_due", "procedural_due", "result_due", "cap_due", "evaluation_due",
          "session_date")
 
 
-def simulate_history(days_back: dict[Referral, int]) -> None:
-    """DEMO ONLY — pretend each referral was handled `days_back[referral]` days ago.
+# Calendar days between one step and the next (drawn per referral): the services ran every step of a
+# referral within a second, so without these gaps every step took 0 working days in the statistics.
+STEP_GAPS = {"acknowledge": (1, 5), "receive": (1, 5), "accept": (1, 6), "assign": (0, 3), "consult": (2, 10),
+             "request_extension": (5, 20), "decide_extension": (1, 4), "reply": (8, 45), "evaluate": (2, 15),
+             "archive": (1, 10), "schedule": (1, 6), "record": (1, 10), "vote": (20, 40), "issue_opinions": (1, 5)}
+DEFAULT_GAP = (0, 3)
+# Which step's date the open step's due date counts from (current_due_of): it keeps its shift exactly.
+ANCHOR_ACTIONS = {State.ACKNOWLEDGED: ("acknowledge",), State.REPLIED: ("reply",)}
+SENDING = ("send", "submit", "resend")
+
+
+def simulate_history(days_back: dict[Referral, int], seed: int = data.REFERRAL_SEED + 2) -> None:
+    """DEMO ONLY — pretend each referral was handled `days_back[referral]` days ago, step by step.
 
     The services ran today, so every step and due date is genuine but dated today. This moves each
-    referral's own clock back by its number of days everywhere — its timestamps, due dates, timeline
-    events, messages and notifications — so that due dates computed from "today" now fall due (or
-    lie overdue) as they would have had the work really started then. The audit log is NOT touched:
-    it truthfully says that these entries were written when the demo was loaded.
+    referral's own clock back everywhere — its timestamps, due dates, timeline events, messages and
+    notifications — so that due dates computed from "today" now fall due (or lie overdue) as they
+    would have had the work really started then. The steps are also spread apart (`STEP_GAPS`):
+    the step the open due date counts from (the anchor) moves back by exactly `days_back`, earlier
+    steps further back, later steps less far (never into the future). Finished work is anchored on
+    its last step. The audit log is NOT touched: it truthfully says that these entries were written
+    when the demo was loaded.
     """
-    shifts = {r.id: dt.timedelta(days=d) for r, d in days_back.items() if d}
-    moved = [r for r in days_back if r.id in shifts]
-    for referral in moved:
-        for name in TIMESTAMPS + DATES:
+    rng = random.Random(seed)
+    by_id = {r.id: r for r in days_back}
+    events: dict[int, list[ReferralEvent]] = {i: [] for i in by_id}
+    for event in db.session.scalars(sa.select(ReferralEvent).where(ReferralEvent.referral_id.in_(list(by_id)))
+                                    .order_by(ReferralEvent.id)):
+        events[event.referral_id].append(event)
+    # Per referral: the original instant of each event and the shift it gets, in time order.
+    moves: dict[int, list[tuple[dt.datetime, dt.timedelta]]] = {}
+    anchors: dict[int, dt.timedelta] = {}
+    for rid, referral in sorted(by_id.items()):
+        timeline = events[rid]
+        base = days_back[referral]
+        shifts = _step_shifts(referral, timeline, base, rng)
+        anchors[rid] = dt.timedelta(days=base)
+        moves[rid] = [(e.at, shift) for e, shift in zip(timeline, shifts)] or [(referral.created_at, anchors[rid])]
+        for name in TIMESTAMPS:
             value = getattr(referral, name)
             if value is not None:
-                setattr(referral, name, value - shifts[referral.id])
-    ids = list(shifts)
-    events: dict[int, list[ReferralEvent]] = {i: [] for i in ids}
-    for event in db.session.scalars(sa.select(ReferralEvent).where(ReferralEvent.referral_id.in_(ids))
-                                    .order_by(ReferralEvent.id)):
-        shift = shifts[event.referral_id]
-        event.at -= shift
-        event.due_before = event.due_before - shift if event.due_before else None
-        event.due_after = event.due_after - shift if event.due_after else None
-        event.note = _shift_dates_in(event.note, shift)  # "申请延期至 2027-03-31", "列入 … 审议"
-        events[event.referral_id].append(event)
-    for referral in moved:
+                setattr(referral, name, value - _nearest(moves[rid], value))
+        for name in DATES:
+            value = getattr(referral, name)
+            if value is not None:
+                setattr(referral, name, value - anchors[rid])
+        for event, shift in zip(timeline, shifts):
+            event.at -= shift
+            # The timeline's "deadline as it stood" moves with the referral's dates (corrected below).
+            event.due_before = event.due_before - anchors[rid] if event.due_before else None
+            event.due_after = event.due_after - anchors[rid] if event.due_after else None
+            event.note = _shift_dates_in(event.note, shift)  # "申请延期至 2027-03-31", "列入 … 审议"
+    for referral in by_id.values():
         _recompute_due_dates(referral, events[referral.id])
-    for message in db.session.scalars(sa.select(ReferralMessage).where(ReferralMessage.referral_id.in_(ids))):
-        message.created_at -= shifts[message.referral_id]
-    links = {f"/referrals/{i}": shift for i, shift in shifts.items()}
+    for message in db.session.scalars(sa.select(ReferralMessage).where(ReferralMessage.referral_id.in_(list(by_id)))):
+        message.created_at -= _nearest(moves[message.referral_id], message.created_at)
+    links = {f"/referrals/{i}": i for i in by_id}
     for note in db.session.scalars(sa.select(Notification).where(Notification.link.in_(list(links)))):
-        shift = links[note.link]
+        rid = links[note.link]
+        shift = _nearest(moves[rid], note.created_at)
         note.created_at -= shift
         note.body = _shift_dates_in(note.body, shift)
     db.session.flush()
+
+
+def _step_shifts(r: Referral, timeline: list[ReferralEvent], base: int, rng: random.Random) -> list[dt.timedelta]:
+    """How far back each event of `r` moves: `base` days for the anchor, gaps between the steps."""
+    if not timeline:
+        return []
+    position, positions = 0, []
+    for index, event in enumerate(timeline):
+        if index:
+            position += rng.randint(*STEP_GAPS.get(event.action, DEFAULT_GAP))
+        positions.append(position)
+    if r.state in OPEN_STATES:
+        actions = ANCHOR_ACTIONS.get(r.state, SENDING)
+        if r.state is State.IN_PROGRESS and any(e.action == "evaluate" for e in timeline):
+            actions = ("evaluate",)  # re-handling: the result is due from the dissatisfied evaluation
+        hits = [i for i, e in enumerate(timeline) if e.action in actions]
+        anchor = hits[-1] if hits else 0
+    else:
+        anchor = len(timeline) - 1
+    return [dt.timedelta(days=max(0, base + positions[anchor] - p)) for p in positions]
+
+
+def _nearest(moves: list[tuple[dt.datetime, dt.timedelta]], moment: dt.datetime) -> dt.timedelta:
+    """The shift of the event written closest to `moment` (a step sets its timestamps and its event together)."""
+    return min(moves, key=lambda m: abs((_aware(m[0]) - _aware(moment)).total_seconds()))[1]
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def _recompute_due_dates(r: Referral, events: list[ReferralEvent]) -> None:

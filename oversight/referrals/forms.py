@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField,
                      SubmitField, TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.fields.choices import SelectChoice as _choice  # WTForms 3.3 deprecates tuples given to the constructor
 from wtforms.widgets import HiddenInput
 
@@ -253,10 +253,18 @@ class SearchForm(FlaskForm):
     type = SelectField(_l("类型"), coerce=int, **_ANY)
     state = SelectField(_l("状态"), **_ANY)
     organisation = SelectField(_l("单位"), coerce=int, **_ANY)
+    subtree = BooleanField(_l("含下级单位"))
+    receiver = SelectField(_l("接收单位"), coerce=int, **_ANY)
     due = SelectField(_l("期限状态"), **_ANY)
     year = IntegerField(_l("年度"), validators=[
         Optional(), NumberRange(min=2000, max=2100, message=_l("请输入 2000 至 2100 之间的年份。"))])
+    sent_from = DateField(_l("发出日期自"), validators=[Optional()], invalid_value_message=_l("请输入有效日期（年-月-日）。"))
+    sent_to = DateField(_l("发出日期至"), validators=[Optional()], invalid_value_message=_l("请输入有效日期（年-月-日）。"))
     sort = SelectField(_l("排序"), **_ANY)
+
+    def validate_sent_to(self, field) -> None:
+        if field.data and self.sent_from.data and field.data < self.sent_from.data:
+            raise ValidationError(_("“发出日期至”不能早于“发出日期自”。"))
 
     def set_choices(self) -> None:
         every = str(_l("全部"))
@@ -264,6 +272,7 @@ class SearchForm(FlaskForm):
         self.type.choices = [(0, every)] + [(t.id, t.name) for t in queries.types_for(active_only=False)]
         self.state.choices = [("", every)] + [(s.value, labels.state(s)) for s in State]
         self.organisation.choices = [(0, every)] + [(o.id, o.name) for o in queries.institutions()]
+        self.receiver.choices = list(self.organisation.choices)
         self.due.choices = [("", every)] + [(s.value, labels.due_status(s)) for s in DueStatus]
         self.sort.choices = [(queries.Sort.DUE.value, str(_l("按当前期限"))),
                              (queries.Sort.UPDATED.value, str(_l("按最近更新")))]
@@ -276,8 +285,10 @@ class SearchForm(FlaskForm):
         return queries.Filters(
             direction=Direction(ok(self.direction)) if ok(self.direction) else None,
             type_id=ok(self.type), state=State(ok(self.state)) if ok(self.state) else None,
-            organisation_id=ok(self.organisation), due_status=DueStatus(ok(self.due)) if ok(self.due) else None,
-            year=ok(self.year), keyword=(self.q.data or "").strip() if not self.q.errors else "",
+            organisation_id=ok(self.organisation), subtree=bool(self.subtree.data), receiver_id=ok(self.receiver),
+            due_status=DueStatus(ok(self.due)) if ok(self.due) else None,
+            year=ok(self.year), sent_from=ok(self.sent_from), sent_to=ok(self.sent_to),
+            keyword=(self.q.data or "").strip() if not self.q.errors else "",
             sort=queries.Sort(ok(self.sort)) if ok(self.sort) else queries.Sort.DUE)
 
 

@@ -49,8 +49,12 @@ class Filters:
     type_id: int | None = None
     state: State | None = None
     organisation_id: int | None = None
+    subtree: bool = False                  # the organisation and every unit below it
+    receiver_id: int | None = None
     due_status: DueStatus | None = None
     year: int | None = None
+    sent_from: dt.date | None = None       # sent on or after this day (Asia/Shanghai)
+    sent_to: dt.date | None = None         # sent on or before this day
     keyword: str = ""
     sort: Sort = Sort.DUE
 
@@ -149,9 +153,22 @@ def _filtered(user, f: Filters) -> sa.Select:
         stmt = stmt.where(Referral.type_id == f.type_id)
     if f.state:
         stmt = stmt.where(Referral.state == f.state)
-    if f.organisation_id:
+    if f.organisation_id and f.subtree:
+        org = db.session.get(Organisation, f.organisation_id)
+        below = sa.select(Organisation.id).where(Organisation.path.startswith(org.path if org else "/-/",
+                                                                              autoescape=True))
+        stmt = stmt.where(sa.or_(Referral.sender_org_id.in_(below), Referral.receiver_org_id.in_(below)))
+    elif f.organisation_id:
         stmt = stmt.where(sa.or_(Referral.sender_org_id == f.organisation_id,
                                  Referral.receiver_org_id == f.organisation_id))
+    if f.receiver_id:
+        stmt = stmt.where(Referral.receiver_org_id == f.receiver_id)
+    if f.sent_from or f.sent_to:
+        tz = ZoneInfo(current_app.config["TIMEZONE"])
+        if f.sent_from:
+            stmt = stmt.where(Referral.sent_at >= dt.datetime.combine(f.sent_from, dt.time(), tz))
+        if f.sent_to:
+            stmt = stmt.where(Referral.sent_at < dt.datetime.combine(f.sent_to + dt.timedelta(days=1), dt.time(), tz))
     if f.due_status:
         stmt = stmt.where(DueThresholds.on().condition(f.due_status))
     if f.year:

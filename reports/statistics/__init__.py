@@ -1,8 +1,8 @@
 """The one statistics service: figures for a period and a scope, as sections of tables.
 
-Sections come from a registry: referrals register theirs here; rectification items (issues/) and
-liaison meetings (liaison/) add theirs with `register_section` when those packages land, and every
-dashboard, PDF and workbook shows them without further changes.
+Sections come from a registry: referrals, rectification items (issues/) and liaison meetings with
+their action items (liaison/) are built in; other packages add theirs with `register_section`, and
+every dashboard, PDF and workbook shows them without further changes.
 """
 from __future__ import annotations
 
@@ -47,10 +47,17 @@ def compute(period: Period, scope: Scope, *, only: list[str] | None = None) -> S
 
 
 def _ensure_builtin() -> None:
+    """The built-in sections, in this order, before any registered later: referrals, rectification
+    (issues/), meetings and action items (liaison/). Reports may read every package."""
     if not any(k == "referrals" for k, _f in _SECTIONS):
+        from .meetings import meeting_section
+        from .rectification import rectification_section
         from .referrals import referral_section
 
-        register_section("referrals", referral_section)
+        builtin = [("referrals", referral_section), ("rectification", rectification_section),
+                   ("meetings", meeting_section)]
+        keys = {k for k, _f in builtin}
+        _SECTIONS[:] = builtin + [(k, f) for k, f in _SECTIONS if k not in keys]
 
 
 __all__ = ["DEFINITIONS", "Duration", "Period", "PeriodKind", "Rate", "Row", "Scope", "Section", "Statistics",

@@ -20,7 +20,7 @@ from oversight.orgs.models import Organisation
 from oversight.referrals import labels
 from oversight.referrals.models import Referral, ReferralType
 from oversight.referrals.workflow import OPEN_STATES, Direction, Evaluation, State
-from oversight.workdays import current_calendar
+from oversight.workdays import current_calendar, today
 
 from .figures import Duration, Rate, Row, Section, Table, min_sample
 from .periods import Period, zone
@@ -158,13 +158,14 @@ def _overdue_at_end(r, end: dt.datetime, period: Period) -> bool:
 # --- as tables ----------------------------------------------------------------------------------
 
 def _search(scope: Scope, period: Period, **filters) -> str | None:
-    """The referral search filtered to a figure's rows (by year: the search has no finer period)."""
+    """The referral search filtered to a figure's rows: the scope, the period's days (sent in them)
+    and the row's own filters (type, state, direction, receiving organisation)."""
     if not has_request_context():
         return None
     args = dict(scope.search_args)
     args.update({k: v for k, v in filters.items() if v is not None})
-    if period.start.year == period.last_day.year:
-        args["year"] = period.start.year
+    if "due" not in filters:  # "overdue now" is today's state, not a count of items sent in the period
+        args.update(sent_from=period.start.isoformat(), sent_to=period.last_day.isoformat())
     return url_for("referrals.search", **args)
 
 
@@ -182,7 +183,9 @@ def referral_section(period: Period, scope: Scope) -> Section:
         Row(_("满意率"), [f.satisfaction, f.satisfaction.detail], None, "satisfaction"),
         Row(_("满意（单列）"), [f.satisfied_only, f.satisfied_only.detail], None, "satisfied_only"),
         Row(_("重新办理率"), [f.rehandling, f.rehandling.detail], None, "rehandling"),
-        Row(_("期末逾期件数"), [f.overdue, ""], _search(scope, period, due="overdue"), "overdue"),
+        # Only the current period's overdue items are today's overdue list.
+        Row(_("期末逾期件数"), [f.overdue, ""],
+            _search(scope, period, due="overdue") if period.end > today() else None, "overdue"),
     ]
     by_direction = Table("by_direction", _("按方向"), [_("件数")], label_column=_("方向"), chart="bar")
     by_direction.rows = [Row(labels.direction(d), [f.by_direction.get(d, 0)],
@@ -201,7 +204,7 @@ def referral_section(period: Period, scope: Scope) -> Section:
         rates = f.on_time_by_receiver.get(org.id, {})
         by_org.rows.append(Row(org.name, [f.by_receiver.get(org.id, 0), rates.get("ack", empty),
                                           rates.get("result", empty), f.overdue_by_receiver.get(org.id, 0)],
-                               _search(scope, period, organisation=org.id), "on_time_result"))
+                               _search(scope, period, receiver=org.id), "on_time_result"))
     steps = Table("steps", _("各环节用时（工作日）"), [_("件数"), _("平均"), _("中位数")], label_column=_("环节"))
     steps.rows = [Row(str(label), [f.steps[key].count, f.steps[key].mean, f.steps[key].median], None, "working_days")
                   for key, label, *_cols in STEPS]

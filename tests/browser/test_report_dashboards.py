@@ -36,7 +36,23 @@ def test_each_dashboard_opens_for_its_role(page: Page, live_server, artifacts, u
     expect(page.get_by_role("table").first).to_be_visible()
     # The chart is drawn (not a black box under the page's CSP): its bars carry their own fill.
     assert page.locator("svg.chart path[fill='#2f5d8a']").count() > 0
+    expect(page.locator("#updated-at")).to_contain_text("数据更新于")
     page.screenshot(path=str(artifacts / f"dashboard-{request.node.callspec.id}.png"), full_page=True)
+
+
+def test_leadership_year_shows_steps_rectification_and_meetings_and_updates_on_demand(page: Page, live_server):
+    log_in(page, live_server, "npc.liaison", DEMO_PASSWORD)
+    page.goto(live_server + f"/reports/leadership?kind=year&period={dt.date.today().year}")
+    for heading in ("整改落实", "联络会议与待办事项"):
+        expect(page.get_by_role("heading", level=2, name=heading)).to_be_visible()
+    # The demo's steps take days: 各环节用时 is not 0.0 for every step (it was, when the demo's history
+    # put a referral's steps on one day).
+    steps = page.locator("table.stats", has=page.locator("caption", has_text="各环节用时（工作日）"))
+    means = [steps.locator("tbody tr").nth(i).locator("td").nth(1).inner_text() for i in range(4)]
+    assert any(m not in ("0.0", "样本不足") for m in means), means
+    page.get_by_role("button", name="立即更新").click()
+    expect(page.locator(".flashes")).to_contain_text("统计数据已更新")
+    expect(page.locator("#updated-at")).to_contain_text("数据更新于")
 
 
 def test_organisation_dashboard_and_drill_down(page: Page, live_server, artifacts):
