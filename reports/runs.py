@@ -22,6 +22,7 @@ from flask_babel import force_locale, gettext as _
 from oversight.audit import services as audit
 from oversight.db import commit, db, utcnow
 from oversight.notifications.services import notify
+from oversight.referrals.models import Classification
 
 from . import definitions, permissions, rendering
 from .models import ReportDelivery, ReportRun, ReportSchedule, RunStatus
@@ -78,6 +79,9 @@ def execute(run_id: int) -> bool:
                 raise ValueError("report run has no organisation")
             _progress(run_id, token, _("计算统计数据"))
             data = definition.data(period, run.organisation)
+            if run.classification is Classification.PUBLIC:
+                # A report declared 公开 (it may be published on the portal) must not say 内部资料 on its cover.
+                data["classification"] = _("公开")
             # End the read transaction before the long rendering: on SQLite it holds the write lock.
             db.session.rollback()
             _progress(run_id, token, _("生成 PDF"))

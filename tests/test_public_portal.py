@@ -74,6 +74,16 @@ def test_portal_pages_feed_and_search(crew, client):
     assert "【已撤回】" in client.get("/public/feed.atom").get_data(as_text=True)
 
 
+def test_public_pages_set_no_cookie_and_switch_language_by_link(crew, client):
+    published(crew)
+    home = client.get("/public/")
+    assert "Set-Cookie" not in home.headers and home.headers["Cache-Control"] == "public, max-age=60"
+    switched = client.get("/public/lang/en?next=/public/cases")
+    assert switched.status_code == 302 and switched.location.endswith("/public/cases")
+    assert "Typical cases" in text_of(client.get("/public/cases"))
+    assert client.get("/public/lang/zh_CN?next=https://evil.example/").location.endswith("/public/")
+
+
 def test_public_pagination(crew, client):
     for n in range(23):
         published(crew, title=f"案例{n:02d}")
@@ -183,3 +193,23 @@ def test_every_download_view_is_guarded(app):
         if sends and not endpoint.endswith("upload"):
             assert rules[endpoint].startswith("/public/") or endpoint in lockdown.EXPORT_ENDPOINTS, endpoint
     assert lockdown.EXPORT_ENDPOINTS <= set(app.view_functions)
+
+
+def test_staff_edit_and_list(crew, client, login):
+    pub = services.create(actor=crew.staff, kind=PubKind.TYPICAL_CASE, title="待编辑案例", body="旧正文")
+    commit()
+    login(crew.staff)
+    page = client.get(f"/publications/{pub.id}/edit")
+    assert page.status_code == 200 and "旧正文" in page.get_data(as_text=True)
+    form = {"title": "已编辑案例", "summary": "", "body": "新正文", "topic": 0, "report_run": 0, "private_names": ""}
+    assert client.post(f"/publications/{pub.id}/edit", data={**form, "version": pub.version}).status_code == 302
+    db.session.refresh(pub)
+    assert pub.body == "新正文"
+    stale = client.post(f"/publications/{pub.id}/edit", data={**form, "body": "覆盖", "version": pub.version - 1})
+    assert stale.status_code == 409 and "已被他人修改" in text_of(stale)
+    db.session.refresh(pub)
+    assert pub.body == "新正文"
+    listing = text_of(client.get("/publications/?state=draft&kind=typical_case&keyword=已编辑"))
+    assert "已编辑案例" in listing
+    assert "已编辑案例" not in text_of(client.get("/publications/?state=published"))
+    assert client.get("/publications/?state=nonsense").status_code == 200

@@ -80,7 +80,7 @@ def crawl(client) -> dict[str, str]:
         url = queue.pop()
         parts = urlsplit(url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        if not parts.path.startswith("/public/") or path in seen:
+        if not parts.path.startswith("/public/") or parts.path.startswith("/public/lang/") or path in seen:
             continue
         seen.add(path)
         response = client.get(path)
@@ -119,7 +119,9 @@ def test_no_internal_text_reaches_public_pages_feed_or_files(app, runner, client
     kinds = {urlsplit(u).path.split("/")[2] for u in texts}
     assert {"p", "feed.atom", "search", "cases", "topics", "rectification", "reports", "evaluation"} <= kinds
     assert any(u.startswith("/public/evaluation/results/") and u[-1].isdigit() for u in texts)
-    assert any(u.endswith(".pdf") for u in texts), "the public report's PDF was not reached"
+    pdfs = [text for u, text in texts.items() if u.endswith(".pdf")]
+    assert pdfs, "the public report's PDF was not reached"
+    assert all("内部资料" not in "".join(t.split()) for t in pdfs)  # a 公开 report says so on its cover
     assert sum(1 for u in texts if u.startswith("/public/p/")) >= 10
     leaks = {url: sorted(set(MARKER.findall(text)))[:5] for url, text in texts.items() if MARKER.search(text)}
     assert not leaks, leaks

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 
 from oversight.db import db
@@ -119,6 +119,19 @@ def search():
     keyword = (request.args.get("q") or "").strip()[:100]
     page = queries.search(keyword, after=request.args.get("after"), limit=PAGE) if keyword else None
     return render_template("public/search.html", keyword=keyword, page=page)
+
+
+@bp.get("/lang/<locale>")
+@public
+def language(locale: str):
+    """Switch the portal's language by a plain link: public pages carry no form, so no CSRF token and no
+    session cookie for a visitor who never switches (the pages stay cacheable by shared caches)."""
+    if locale in current_app.config["LANGUAGES"]:
+        session["lang"] = locale
+    target = request.args.get("next") or ""
+    if not target.startswith("/public/") or target.startswith("//"):
+        target = url_for(".home")
+    return redirect(target)
 
 
 @bp.get("/feed.atom")
