@@ -50,7 +50,7 @@ class LockedDown(Exception):
 EXPORT_ENDPOINTS: set[str] = {
     "attachments.download", "referrals.export", "referrals.npc_log", "topics.export", "rectification.export_progress",
     "topic_lists.version_pdf", "topic_lists.version_xlsx", "liaison_minutes.pdf", "liaison_minutes.docx",
-    "liaison_feed.feed", "liaison_feed.invitation", "report_runs.download",
+    "liaison_feed.feed", "liaison_feed.invitation", "report_runs.download", "evaluation.generate",
 }
 # The last line of defence for a download nobody listed: a file-like response is replaced while the lock is on.
 FILE_TYPES = frozenset({"application/pdf", "text/csv", "text/calendar", "application/atom+xml", "application/zip",

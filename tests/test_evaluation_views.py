@@ -114,6 +114,7 @@ def test_public_rating_reuse_forgery_and_closed(client, world, pubs):
     link = f"/public/evaluation/{issued[0].token}"
     page = client.get(link)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in page.headers and "Set-Cookie" not in client.get("/public/evaluation/").headers
     text = text_of(page)
     assert all(p.title in text and p.summary in text for p in pubs)
     assert f"/public/p/{pubs[0].id}" in page.get_data(as_text=True)
@@ -126,6 +127,7 @@ def test_public_rating_reuse_forgery_and_closed(client, world, pubs):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationResponse)) == 0
     response = client.post(link, data=_ratings(campaign, "basically", "私人意见电话13800138000"))
     assert response.status_code == 302 and response.headers["Location"].endswith("/public/evaluation/thanks")
+    assert "Set-Cookie" not in response.headers
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationResponse)) == len(campaign.items)
     again = client.get(link)
     assert again.status_code == 409 and "只能使用一次" in text_of(again)

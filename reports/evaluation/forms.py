@@ -69,7 +69,11 @@ class CancelForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
-    """The public entry: type the code from a printed invitation."""
+    """The public entry: type the code from a printed invitation (no CSRF token: public pages set no cookie)."""
+
+    class Meta:
+        csrf = False
+
     code = StringField(_l("评议码"), validators=[DataRequired(_l("请输入邀请函上的评议码。")), Length(max=40)],
                        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
                        description=_l("16 位字母和数字，可带或不带连字符。"))

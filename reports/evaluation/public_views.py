@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 
 from oversight.db import commit, db, writes_on_get
 from oversight.errors import ValidationFailed
+from oversight.extensions import csrf
 from oversight.web.security import public
 from . import permissions, queries, services, tokens
 from .forms import CodeForm
@@ -20,7 +21,12 @@ RATINGS = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED)
 
 
 class SubmitForm(FlaskForm):
-    """CSRF only: the ratings are read per item from the form data."""
+    """The ratings are read per item from the form data. No CSRF token (so no session cookie, like every public
+    page): the invitation's one-time secret token in the URL already proves the submission is the invitee's —
+    a forged cross-site post would need that token, and whoever has it can submit anyway."""
+
+    class Meta:
+        csrf = False
 
 
 def publication_url(publication) -> str:
@@ -57,6 +63,7 @@ def _too_many():
 
 @bp.route("/", methods=["GET", "POST"])
 @public
+@csrf.exempt  # only turns a typed code into the token link; no cookie on public pages
 def entry():
     form = CodeForm()
     if form.validate_on_submit():
@@ -75,6 +82,7 @@ def entry():
 @bp.route("/<token>", methods=["GET", "POST"])
 @public
 @writes_on_get
+@csrf.exempt  # the one-time token is the proof (see SubmitForm)
 def rate(token: str):
     if services.too_many_failures(_address()):
         return _too_many()
@@ -90,8 +98,6 @@ def rate(token: str):
     form = SubmitForm()
     errors, chosen, comments = {}, {}, {}
     if request.method == "POST":
-        if not form.validate_on_submit():
-            return _message(400, _("页面已过期"), _("页面已过期，请重新打开邀请链接后再提交。"))
         ids = {item.id for item in campaign.items}
         chosen = {item.id: request.form.get(f"rating-{item.id}") for item in campaign.items}
         comments = {item.id: request.form.get(f"comment-{item.id}", "") for item in campaign.items}
