@@ -46,6 +46,8 @@ JOBS = [
     ("reports.dispatch", "reports.runs:run_dispatch", {"minute": "*"}),
     # Day-before meeting reminders and action-item deadlines (liaison, by name: oversight never imports it).
     (LIAISON_REMINDERS, "liaison.jobs:run_reminders", {"hour": 7, "minute": 0}),
+    # Supervision models: each enabled model runs when its own cron expression fires.
+    ("supervision.dispatch", "oversight.supervision.jobs:run_dispatch", {"minute": "*/5"}),
 ]
 # One run at a time; runs missed while the scheduler was down are folded into one and still run if
 # it comes back within the hour (APScheduler's default grace of 1 s would skip them).
