@@ -23,7 +23,8 @@ demo_cli = AppGroup("demo", help="Demo data.")
 # Demo loaders of the packages built on `oversight`, by import path (oversight never imports them):
 # each returns how many records it made (0 when its demo data exists already) and flushes.
 DEMO_LOADERS = [("topics", "issues.demo:load_topics"), ("rectification sweep", "issues.jobs:rectification_sweep"),
-                ("liaison meetings", "liaison.demo:load_liaison")]
+                ("liaison meetings", "liaison.demo:load_liaison"),
+                ("supervision alerts", "oversight.supervision.demo:load_alerts")]
 
 
 def _accounts() -> list[dict]:
