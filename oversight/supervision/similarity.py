@@ -40,14 +40,6 @@ def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b)
 
 
-def _fnv(gram: str) -> int:
-    """A stable 32-bit hash (Python's str hash changes per process)."""
-    h = 0x811C9DC5
-    for ch in gram.encode("utf-8"):
-        h = ((h ^ ch) * 0x01000193) & 0xFFFFFFFF
-    return h
-
-
 @dataclass(frozen=True)
 class Hasher:
     permutations: int = PERMUTATIONS
@@ -66,46 +58,53 @@ class Hasher:
 
     def band_keys(self, texts: Sequence[str], n: int = NGRAM) -> np.ndarray:
         """uint64 array (len(texts), bands): one key per band of each text's MinHash signature. Texts
-        without any shingle get unique keys (they match nothing)."""
+        without any character get unique keys (they match nothing).
+
+        Vectorised over the whole batch: an n-gram (n ≤ 3) is its code points packed into one integer
+        (21 bits each), so the grams need no hashing in Python; repeats inside a text do not change a
+        minimum, so no set is built either."""
+        if not 1 <= n <= 3:
+            raise ValueError("n must be 1, 2 or 3")
         a, b = self.coefficients()
-        offsets, values, cache = [0], [], {}
-        for text in texts:
-            grams = shingles(text, n)
-            for g in grams:
-                h = cache.get(g)
-                if h is None:
-                    h = cache[g] = _fnv(g)
-                values.append(h)
-            offsets.append(len(values))
-        counts = np.diff(np.asarray(offsets))
-        rows = self.permutations // self.bands
+        norm = [normalise(t) for t in texts]
+        lengths = np.fromiter((len(t) for t in norm), dtype=np.int64, count=len(norm))
         keys = np.empty((len(texts), self.bands), dtype=np.uint64)
-        if not values:
-            keys[:] = np.arange(len(texts), dtype=np.uint64)[:, None] | np.uint64(1 << 63)
+        unique = np.arange(len(texts), dtype=np.uint64)[:, None] | np.uint64(1 << 63)
+        if not lengths.sum():
+            keys[:] = unique
             return keys
-        x = np.asarray(values, dtype=np.uint64)
-        starts = np.asarray(offsets[:-1])[counts > 0]
-        sig = np.empty((len(texts), self.permutations), dtype=np.uint64)
+        cps = np.frombuffer("".join(norm).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        # A gram starts at every position that leaves n characters in its text (or at a shorter text's start).
+        gram_counts = np.where(lengths >= n, lengths - n + 1, np.minimum(lengths, 1))
+        doc = np.repeat(np.arange(len(norm)), gram_counts)
+        pos = np.arange(gram_counts.sum()) - np.repeat(np.cumsum(gram_counts) - gram_counts, gram_counts) \
+            + np.repeat(starts, gram_counts)
+        x = np.zeros(len(pos), dtype=np.uint64)
+        for k in range(n):
+            inside = pos + k < ends[doc]
+            x[inside] |= cps[(pos + k)[inside]] << np.uint64(21 * k)
+        has = gram_counts > 0
+        first = (np.cumsum(gram_counts) - gram_counts)[has]
+        rows = self.permutations // self.bands
+        sig = np.zeros((len(texts), self.permutations), dtype=np.uint64)
         with np.errstate(over="ignore"):
             for i in range(self.permutations):  # multiply-shift: the high 32 bits of a·x + b (mod 2^64)
-                hashed = (a[i] * x + b[i]) >> np.uint64(32)
-                sig[counts > 0, i] = np.minimum.reduceat(hashed, starts)
-            sig[counts == 0] = 0
+                sig[has, i] = np.minimum.reduceat((a[i] * x + b[i]) >> np.uint64(32), first)
             for band in range(self.bands):
-                part = sig[:, band * rows:(band + 1) * rows]
                 key = np.full(len(texts), np.uint64(1469598103934665603), dtype=np.uint64)
-                for col in range(rows):
-                    key = (key ^ part[:, col]) * np.uint64(1099511628211)
+                for col in range(band * rows, (band + 1) * rows):
+                    key = (key ^ sig[:, col]) * np.uint64(1099511628211)
                 keys[:, band] = key
-        empty = counts == 0
-        keys[empty] = (np.nonzero(empty)[0].astype(np.uint64)[:, None] | np.uint64(1 << 63))
+        keys[~has] = unique[~has]
         return keys
 
 
-def candidate_pairs(ids: np.ndarray, keys: np.ndarray, *, max_bucket: int = 200) -> set[tuple[int, int]]:
-    """Pairs of ids sharing a band key in any band (id_a < id_b). Buckets larger than `max_bucket` (a
-    boilerplate text repeated everywhere) contribute only pairs with their first member, so the work stays
-    linear."""
+def candidate_pairs(ids: np.ndarray, keys: np.ndarray, *, max_bucket: int = 50) -> set[tuple[int, int]]:
+    """Pairs of ids sharing a band key in any band (id_a < id_b). A bucket larger than `max_bucket` is
+    skipped: so many texts agreeing on a band means shared boilerplate (place names, set phrases), not
+    one matter; true duplicates still meet in their other bands. This keeps the work linear."""
     pairs: set[tuple[int, int]] = set()
     ids = np.asarray(ids, dtype=np.int64)
     for band in range(keys.shape[1]):
@@ -118,10 +117,9 @@ def candidate_pairs(ids: np.ndarray, keys: np.ndarray, *, max_bucket: int = 200)
         # Runs of equal keys: starts where a run begins.
         edges = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)))
         for start, stop in zip(edges[::2], edges[1::2] + 1):
-            members = sorted(int(i) for i in ids[order[start:stop]])
-            if len(members) > max_bucket:
-                pairs.update((members[0], m) for m in members[1:])
+            if stop - start > max_bucket:
                 continue
+            members = sorted(int(i) for i in ids[order[start:stop]])
             for i, first in enumerate(members):
                 for second in members[i + 1:]:
                     pairs.add((first, second))
