@@ -268,6 +268,33 @@ def measure_duplicates(limit: int, planted_file: str) -> dict:
             "recalled": found, "in_groups": len(where), "baseline_mb": base, "peak_mb": rss_mb()}
 
 
+def measure_in_memory(count: int) -> dict:
+    """The pure function over `count` generated (id, text) pairs, no database: the algorithm's own cost."""
+    from oversight.supervision.similarity import clusters, near_duplicates
+
+    rng = random.Random(3)
+    items, planted, recent = [], [], []
+    for n in range(1, count + 1):
+        if recent and rng.random() < 0.01:
+            original, text = recent[rng.randrange(len(recent))]
+            text = rephrase(rng, text)
+            planted.append((original, n))
+        else:
+            text = clue_text(rng)[3]
+            recent.append((n, text))
+            if len(recent) > 1000:
+                recent.pop(0)
+        items.append((n, text))
+    base = rss_mb()
+    t, c = time.perf_counter(), time.process_time()
+    groups = clusters(near_duplicates(items, threshold=0.5))
+    seconds, cpu = time.perf_counter() - t, time.process_time() - c
+    where = {i: g[0] for g in groups for i in g}
+    found = sum(1 for a, b in planted if a in where and where.get(a) == where.get(b))
+    return {"clues": count, "seconds": seconds, "cpu": cpu, "groups": len(groups), "planted": len(planted),
+            "recalled": found, "in_groups": len(where), "baseline_mb": base, "peak_mb": rss_mb()}
+
+
 def child(args, app) -> None:
     with app.app_context():
         result = measure_model(args.only) if args.only else measure_duplicates(args.dup_limit, args.planted)
@@ -290,7 +317,21 @@ def main() -> None:
     parser.add_argument("--planted", default=None)
     parser.add_argument("--only")
     parser.add_argument("--dup-limit", type=int)
+    parser.add_argument("--in-memory", help="only the pure function over generated texts, e.g. 100000,1000000")
     args = parser.parse_args()
+    if args.in_memory:
+        print("| clues (in memory) | time | CPU | duplicate groups | planted found / planted | peak RSS (texts alone) |"
+              "\n|---|---|---|---|---|---|")
+        for count in (int(x) for x in args.in_memory.split(",")):
+            if len(args.in_memory.split(",")) > 1:
+                r = json.loads(subprocess.run([sys.executable, __file__, "--url", "-", "--in-memory", str(count)],
+                                              check=True, capture_output=True, text=True).stdout.splitlines()[-1][7:])
+            else:
+                print("RESULT " + json.dumps(measure_in_memory(count)), flush=True)
+                return
+            print(f"| {r['clues']:,} | {r['seconds']:.1f} s | {r['cpu']:.1f} s | {r['groups']:,} | "
+                  f"{r['recalled']:,} / {r['planted']:,} | {r['peak_mb']:.0f} MB ({r['baseline_mb']:.0f} MB) |", flush=True)
+        return
     args.planted = args.planted or "/tmp/models-bench-planted-" + str(abs(hash(args.url)) % 10**8) + ".json"
     os.environ.setdefault("OVERSIGHT_INSTANCE_PATH", "/tmp/bench-instance")
     from oversight import create_app

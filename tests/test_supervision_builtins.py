@@ -3,13 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from issues.models import ProgressReport, TopicSource
 from issues.services import lists, topics
-from oversight.accounts.models import Role
 from oversight.db import commit, db
-from oversight.referrals.workflow import Direction, Evaluation, State
+from oversight.referrals.workflow import Direction, State
 from oversight.supervision import registry
 from oversight.supervision.registry import Context, Period
 from tests import supervision_data as data
@@ -201,5 +198,3 @@ def test_every_builtin_has_bounds_and_a_valid_schedule(app):
         services.cron_trigger(fn.cron)
         assert str(fn.name) and str(fn.purpose) and str(fn.legal_basis)
 
-
-_ = (Role, Evaluation, pytest)

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from issues.models import Topic, TopicSource
+from issues.models import Topic
 from oversight.accounts.models import Role
 from oversight.audit.models import AuditEntry
 from oversight.db import commit, db

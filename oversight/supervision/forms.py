@@ -4,10 +4,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
-
-from .workflow import AlertState, Severity
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 
 class ModelForm(FlaskForm):
@@ -39,16 +37,3 @@ class ConvertForm(FlaskForm):
     lead_body = SelectField(_l("牵头机构"), coerce=int, validators=[DataRequired(_l("请选择牵头机构。"))],
                             invalid_choice_message=_l("请从列表中选择。"))
     version = HiddenField()
-
-
-class AlertFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    model = SelectField(_l("模型"), coerce=lambda v: int(v) if v not in (None, "") else None,
-                        validators=[Optional()])
-    state = SelectField(_l("状态"), validators=[Optional()],
-                        choices=[("", _l("全部"))] + [(s.value, s.value) for s in AlertState])
-    severity = SelectField(_l("等级"), validators=[Optional()],
-                           choices=[("", _l("全部"))] + [(s.value, s.value) for s in Severity])
-    page_size = IntegerField(default=50, validators=[Optional()])

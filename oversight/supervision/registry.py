@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 
 from ..errors import ValidationFailed
 from .workflow import Severity
@@ -158,6 +158,3 @@ def all_functions() -> list[ModelFunction]:
     load_builtins()
     return list(FUNCTIONS.values())
 
-
-__all__ = ["Context", "Evidence", "Hit", "ModelFunction", "Param", "Period", "register", "get", "all_functions",
-           "_l"]

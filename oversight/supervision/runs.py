@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import logging
 import time
-import zoneinfo
 
 import sqlalchemy as sa
 from flask import current_app

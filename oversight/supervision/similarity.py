@@ -145,7 +145,7 @@ def verify(pairs: Iterable[tuple[int, int]], text_of: Callable[[int], str], thre
 
 
 def near_duplicates(items: Iterable[tuple[int, str]], *, threshold: float = 0.5, n: int = NGRAM,
-                    hasher: Hasher | None = None, batch: int = 50_000) -> list[tuple[int, int, float]]:
+                    hasher: Hasher | None = None, batch: int = 10_000) -> list[tuple[int, int, float]]:
     """Every pair (id_a, id_b, similarity) of texts whose n-gram Jaccard similarity is ≥ threshold
     (found through MinHash + LSH, so a pair far above the threshold is all but certain to be found)."""
     hasher = hasher or Hasher()

@@ -14,7 +14,7 @@ from ..orgs.permissions import institution_of
 from ..web.forms import apply_errors
 from . import labels, permissions, queries, services
 from .forms import ConvertForm, DismissForm
-from .models import Alert, SupervisionModel
+from .models import Alert
 from .workflow import AlertAction, AlertState, Severity
 
 bp = Blueprint("supervision_alerts", __name__, url_prefix="/alerts")
@@ -134,5 +134,3 @@ def convert(alert_id: int):
             return redirect(url_for("topics.detail", topic_id=topic.id))
     return detail_page(alert, convert_form=form, status=422)
 
-
-__all__ = ["bp", "SupervisionModel"]

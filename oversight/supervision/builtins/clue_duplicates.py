@@ -10,7 +10,7 @@ from ..similarity import Hasher, candidate_pairs, clusters, verify
 from ..workflow import Severity
 from ._common import days_before
 
-BATCH = 20_000
+BATCH = 10_000
 
 
 @register("clue_near_duplicates", name=_l("重复线索预警"),
