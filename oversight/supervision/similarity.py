@@ -14,9 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 NGRAM = 2             # Chinese words are mostly two characters: bigrams survive rephrasing best
-PERMUTATIONS = 60
-BANDS = 20            # 20 bands × 3 rows: a pair at Jaccard 0.5 is a candidate with p ≈ 0.93, at 0.7 with
-                      # p ≈ 0.9999, at 0.2 with p ≈ 0.15 (the price: verifying those candidates)
+PERMUTATIONS = 120
+BANDS = 30            # 30 bands × 4 rows: a pair at Jaccard 0.5 is a candidate with p ≈ 0.86, at 0.6 with
+                      # p ≈ 0.985, at 0.7 with p ≈ 0.999, at 0.2 with p ≈ 0.05. Three rows a band (60 × 20) found
+                      # more at 0.5 but let shared place names and set phrases make ~10× more candidates,
+                      # growing with the square of the clue count (benchmarks/results.md).
 _MASK32 = np.uint64(0xFFFFFFFF)
 # Drop what rephrasing changes without changing the matter: punctuation, spaces, ASCII case.
 _NOISE = re.compile(r"[\s\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65!-/:-@\[-`{-~]+")
@@ -128,17 +130,13 @@ def candidate_pairs(ids: np.ndarray, keys: np.ndarray, *, max_bucket: int = 50) 
 
 def verify(pairs: Iterable[tuple[int, int]], text_of: Callable[[int], str], threshold: float,
            n: int = NGRAM) -> list[tuple[int, int, float]]:
-    """The candidate pairs whose exact n-gram Jaccard similarity reaches `threshold`, sorted."""
-    cache: dict[int, set[str]] = {}
-
-    def grams(i: int) -> set[str]:
-        if i not in cache:
-            cache[i] = shingles(text_of(i), n)
-        return cache[i]
-
-    found = []
+    """The candidate pairs whose exact n-gram Jaccard similarity reaches `threshold`, sorted. Pairs are
+    taken in order, so only the current first member's n-grams are kept: memory stays flat."""
+    found, current, current_grams = [], None, set()
     for x, y in sorted(pairs):
-        s = jaccard(grams(x), grams(y))
+        if x != current:
+            current, current_grams = x, shingles(text_of(x), n)
+        s = jaccard(current_grams, shingles(text_of(y), n))
         if s >= threshold:
             found.append((x, y, round(s, 3)))
     return found
