@@ -11,6 +11,7 @@ from oversight.accounts.models import User
 from oversight.db import UTCDateTime, db, enum_column, utcnow
 from oversight.orgs.models import Organisation
 from oversight.referrals.models import Classification, Referral
+from oversight.supervision.models import Alert
 
 from .workflow import ItemState, Severity, TopicState
 
@@ -87,10 +88,13 @@ class TopicSource(db.Model):
     topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topics.id"), index=True)
     kind: Mapped[SourceKind] = mapped_column(enum_column(SourceKind))
     referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referrals.id"), index=True)
+    # A model alert the topic was opened from: the topic shows the alert's evidence.
+    alert_id: Mapped[int | None] = mapped_column(sa.ForeignKey("supervision_alerts.id"), index=True)
     reference: Mapped[str] = mapped_column(sa.String(300), default="")
 
     topic: Mapped[Topic] = relationship(back_populates="sources")
     referral: Mapped[Referral | None] = relationship()
+    alert: Mapped[Alert | None] = relationship()
 
 
 class Problem(db.Model):

@@ -28,6 +28,8 @@ BLUEPRINTS = [
     "oversight.web.lockdown_views:bp",
     "oversight.clues.views:bp",
     "oversight.clues.public_views:bp",
+    "oversight.supervision.admin_views:bp",
+    "oversight.supervision.views:bp",
     "issues.views:bp",
     "issues.list_views:bp",
     "issues.item_views:bp",
@@ -50,6 +52,7 @@ CLI_GROUPS = [
     "oversight.orgs.cli:orgs_cli",
     "oversight.referrals.cli:referrals_cli",
     "oversight.scheduler:scheduler_cli",
+    "oversight.supervision.cli:models_cli",
     "reports.cli:reports_cli",
     "liaison.cli:liaison_cli",
 ]

@@ -6,6 +6,7 @@ from .orgs.models import Organisation  # noqa: F401
 from .workdays.models import CalendarDay, CalendarNotice  # noqa: F401
 from .attachments.models import Attachment  # noqa: F401
 from .lockdown import EmergencyLock  # noqa: F401
+from .supervision.models import Alert, ModelRun, SupervisionModel  # noqa: F401
 from .referrals.models import Referral, ReferralEvent, ReferralMessage, ReferralType, SerialCounter  # noqa: F401
 from .clues.models import Clue, RateEvent, UsedChallenge  # noqa: F401
 

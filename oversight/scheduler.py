@@ -52,6 +52,8 @@ JOBS = [
     ("clues.purge", "oversight.clues.jobs:run_purge", {"minute": 17}),
     # Public evaluation: open and close campaigns at their times (reports.evaluation, by name).
     ("evaluation.campaign_clock", "reports.evaluation.jobs:run_campaign_clock", {"minute": "*"}),
+    # Supervision models: each enabled model runs when its own cron expression fires.
+    ("supervision.dispatch", "oversight.supervision.jobs:run_dispatch", {"minute": "*/5"}),
 ]
 # One run at a time; runs missed while the scheduler was down are folded into one and still run if
 # it comes back within the hour (APScheduler's default grace of 1 s would skip them).

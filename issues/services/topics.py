@@ -89,6 +89,31 @@ def create_topic(*, actor, title: str, description: str = "", area: Area = Area.
     return topic
 
 
+def create_topic_from_alert(alert, *, actor, title: str, lead_body: Organisation | None,
+                            description: str = "") -> Topic:
+    """Turn a confirmed model alert into a topic: the alert becomes its source (the topic page lists the
+    alert's evidence) and the referrals among the evidence that the actor may see become linked sources."""
+    from oversight.supervision import services as supervision
+
+    supervision.check(alert, supervision.AlertAction.CONVERT, actor)
+    lines = [f"{e['label']}" for e in alert.evidence or []]
+    description = (description or "").strip() or "\n".join([alert.title, alert.detail or "", *lines]).strip()
+    topic = create_topic(actor=actor, title=title or alert.title, description=description, lead_body=lead_body)
+    source = TopicSource(topic=topic, kind=SourceKind.MODEL_ALERT, alert_id=alert.id,
+                         reference=f"{alert.model.name}：{alert.title}"[:MAX_SHORT])
+    db.session.add(source)
+    db.session.flush()
+    audit.record("topic.add_source", actor=actor, obj=topic, summary={"kind": SourceKind.MODEL_ALERT.value,
+                                                                       "alert": alert.id})
+    note_event(topic, actor, "add_source", source.reference)
+    ids = [e["id"] for e in alert.evidence or [] if e.get("kind") == "referral"]
+    for referral in db.session.scalars(sa.select(Referral).where(Referral.id.in_(ids)).order_by(Referral.id)):
+        if actor is None or referral_permissions.can_view(actor, referral):
+            link_referral(topic, actor=actor, referral=referral)
+    supervision.mark_converted(alert, actor=actor, topic_id=topic.id)
+    return topic
+
+
 def _may_draft(topic: Topic, actor) -> None:
     if actor is not None and not permissions.is_owner_side(actor, topic):
         raise NotAllowed(_("只有议题所属人大常委会的工作人员可以编辑议题。"))

@@ -26,7 +26,9 @@ DEMO_LOADERS = [("topics", "issues.demo:load_topics"), ("rectification sweep", "
                 ("liaison meetings", "liaison.demo:load_liaison"), ("clues", "oversight.clues.demo:load_clues"),
                 ("publications", "reports.publications.demo:load_publications"),
                 # after the publications: the campaigns evaluate published items
-                ("evaluation campaigns", "reports.evaluation.demo:load_evaluation")]
+                ("evaluation campaigns", "reports.evaluation.demo:load_evaluation"),
+                # last: the models screen everything loaded above
+                ("supervision alerts", "oversight.supervision.demo:load_alerts")]
 
 
 def _accounts() -> list[dict]:

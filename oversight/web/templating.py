@@ -28,6 +28,12 @@ def _by_name(target: str):
     return allowed
 
 
+def _supervision():
+    from ..supervision import permissions
+
+    return permissions
+
+
 @dataclass(frozen=True)
 class NavItem:
     endpoint: str
@@ -47,9 +53,11 @@ NAVIGATION = [
     NavItem("evaluation.index", _l("群众评议"), _by_name("reports.evaluation.permissions:can_use_evaluation")),
     NavItem("liaison_registry.directory", _l("联络人名录"), _by_name("liaison.registry.permissions:can_view_directory")),
     NavItem("publications.index", _l("信息公开"), _by_name("reports.publications.permissions:can_use_publications")),
+    NavItem("supervision_alerts.index", _l("模型预警"), lambda u: _supervision().can_view_alerts(u)),
     NavItem("orgs.index", _l("组织机构"), account_perms.can_view_directory),
     NavItem("admin_users.index", _l("用户管理"), account_perms.can_manage_users),
     NavItem("referral_types.index", _l("事项类型"), account_perms.can_manage_referral_types),
+    NavItem("supervision_models.index", _l("监督模型"), lambda u: _supervision().can_manage_models(u)),
     NavItem("workdays.index", _l("工作日历"), lambda u: True),
     NavItem("audit.index", _l("审计日志"), account_perms.can_view_audit),
     NavItem("lockdown.index", _l("熔断"), _by_name("oversight.lockdown:can_switch")),
