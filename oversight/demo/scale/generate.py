@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import importlib
 import json
 import time
 from collections.abc import Callable
@@ -75,7 +76,7 @@ def run(profile: Profile, seed: int, echo: Callable[[str], None], commit: Callab
         echo("scale data already complete; nothing to do")
         return ctx
     ctx.counts["referrals"] = _referrals(ctx, started, staff, commit)
-    for stage in STAGES:
+    for stage in _stages():
         stage(ctx)
         commit()
     _finish(ctx, started)
@@ -174,5 +175,14 @@ def _finish(ctx: Context, started: dict) -> None:
     chain.flush()
 
 
-# Later generators (clues, rectification items, meetings): functions taking the Context.
-STAGES: list[Callable[[Context], int]] = []
+# Later generators (clues, rectification items, meetings): functions taking the Context, given as
+# "module:function" so the packages outside `oversight` are imported only when the generator runs.
+STAGES: list[str] = ["liaison.scale:stage"]
+
+
+def _stages() -> list[Callable[[Context], int]]:
+    found = []
+    for spec in STAGES:
+        module, name = spec.split(":")
+        found.append(getattr(importlib.import_module(module), name))
+    return found

@@ -12,13 +12,15 @@ class Profile:
     referrals: int
     years: int               # the referrals' history ends today and starts this many years back
     chunk: int = 2000        # referrals per transaction: the unit of progress and of resuming
+    meetings: int = 0        # liaison meetings over the same years (liaison.scale)
 
 
 PROFILES = {
-    "small": Profile("small", extra_districts=0, deputies=200, referrals=2_000, years=2),
-    "county": Profile("county", extra_districts=1, deputies=2_000, referrals=20_000, years=5),
-    # ~90 organisations, ~15,000 deputies, 200k referrals over ten years.
-    "municipality": Profile("municipality", extra_districts=4, deputies=15_000, referrals=200_000, years=10),
+    "small": Profile("small", extra_districts=0, deputies=200, referrals=2_000, years=2, meetings=200),
+    "county": Profile("county", extra_districts=1, deputies=2_000, referrals=20_000, years=5, meetings=2_000),
+    # ~90 organisations, ~15,000 deputies, 200k referrals and 20k liaison meetings over ten years.
+    "municipality": Profile("municipality", extra_districts=4, deputies=15_000, referrals=200_000, years=10,
+                            meetings=20_000),
 }
 
 # Districts beyond the demo's four: code, name, branch procuratorate, liaison stations.
