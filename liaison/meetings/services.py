@@ -37,6 +37,15 @@ def check(meeting: Meeting, action: Action, actor, *, expected_version: int | No
         raise NotAllowed(_("只有会议组织方的联络人员可以“%(a)s”。", a=label(action)))
 
 
+def report_title(run) -> str:
+    """A produced report as people name it: its title and period."""
+    from reports import definitions
+    from reports.statistics.periods import Period
+
+    definition = definitions.get(run.report)
+    return f"{definition.title} {Period.parse(definition.kind, run.period_key).label}"
+
+
 def _link(meeting: Meeting) -> str:
     return f"/liaison/meetings/{meeting.id}"
 
@@ -218,20 +227,40 @@ def respond(invitation: Invitation, *, actor, response: Response, reason: str = 
 
 
 def add_agenda_item(meeting: Meeting, *, actor, title: str = "", referral: Referral | None = None,
-                    expected_version: int | None = None) -> AgendaItem:
+                    topic=None, report_run=None, expected_version: int | None = None) -> AgendaItem:
+    """An agenda item, optionally about a referral, an oversight topic or a produced report — each one the
+    actor may see (the page offers only those; a forged id is refused here)."""
+    from issues import permissions as topic_permissions
+    from reports import permissions as report_permissions
+    from reports import queries as report_queries
+    from reports.models import RunStatus
+
     check(meeting, Action.ADD_AGENDA, actor, expected_version=expected_version)
     if referral is not None and actor is not None and not referral_permissions.can_view(actor, referral):
         raise ValidationFailed(_("您无权查看所选移送事项。"), field="referral")
-    title = (title or "").strip() or (f"{referral.serial or ''}《{referral.title}》".strip() if referral else "")
+    if topic is not None and actor is not None and not topic_permissions.can_view(actor, topic):
+        raise ValidationFailed(_("您无权查看所选监督议题。"), field="topic")
+    if report_run is not None and (report_run.status is not RunStatus.SUCCEEDED or (
+            actor is not None and not report_permissions.can_download(
+                actor, report_run, report_queries.recipients_of(report_run)))):
+        raise ValidationFailed(_("您无权查看所选报告。"), field="report")
+    title = (title or "").strip()
+    if not title and referral is not None:
+        title = f"{referral.serial or ''}《{referral.title}》".strip()
+    if not title and topic is not None:
+        title = _("监督议题《%(t)s》", t=topic.title)
+    if not title and report_run is not None:
+        title = _("报告：%(t)s", t=report_title(report_run))
     if not title:
-        raise ValidationFailed(_("请填写议题，或选择关联的移送事项。"), field="title")
-    item = AgendaItem(meeting=meeting, title=title[:MAX_TITLE], referral=referral,
-                      position=max((a.position for a in meeting.agenda), default=0) + 1)
+        raise ValidationFailed(_("请填写议题，或选择关联的移送事项、监督议题或报告。"), field="title")
+    item = AgendaItem(meeting=meeting, title=title[:MAX_TITLE], referral=referral, topic=topic,
+                      report_run=report_run, position=max((a.position for a in meeting.agenda), default=0) + 1)
     db.session.add(item)
     meeting.sequence += 1
     db.session.flush()
-    audit.record("liaison.meeting.agenda", actor=actor, obj=meeting,
-                 summary={"title": item.title, "referral": referral.id if referral else None})
+    audit.record("liaison.meeting.agenda", actor=actor, obj=meeting, summary={
+        "title": item.title, "referral": referral.id if referral else None, "topic": topic.id if topic else None,
+        "report_run": report_run.id if report_run else None})
     return item
 
 
