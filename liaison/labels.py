@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from .exchanges.models import ExchangeKind, ExchangeState
+from .exchanges.models import ExchangeKind, ExchangeState, MilestoneState
 from .meetings.workflow import Action, MeetingKind, Response, State
 from .minutes.models import AmendmentKind
 from .minutes.workflow import ItemAction, ItemState, MinutesAction, MinutesState
@@ -34,6 +34,7 @@ _LABELS = {
                    ExchangeKind.JOINT_RESEARCH: _l("联合课题研究")},
     ExchangeState: {ExchangeState.PLANNED: _l("已安排"), ExchangeState.DONE: _l("已举行"),
                     ExchangeState.CANCELLED: _l("已取消")},
+    MilestoneState: {MilestoneState.OPEN: _l("进行中"), MilestoneState.DONE: _l("已完成")},
 }
 
 
