@@ -106,7 +106,7 @@ def stage(ctx) -> int:
             agenda.append(dict(id=ids[AgendaItem] + len(agenda), meeting_id=mid, position=position,
                                title=f"议程{position}：{rng.choice(TOPICS)}", referral_id=referral, follow_up_id=None,
                                discussion="与会双方逐项交流，意见一致。" if state == "held" else ""))
-        invitees = [cast.contact, *(h for _u, h in cast.units)]
+        invitees = [cast.liaison, cast.contact, *(h for _u, h in cast.units)]
         audit(created, "liaison.meeting.invite", cast.liaison, "liaison_meetings", mid,
               {"users": sorted(a.label.rsplit("（", 1)[-1].rstrip("）") for a in invitees), "conflicts": 0})
         for who in invitees:

@@ -44,7 +44,6 @@ CLI_GROUPS = [
     "oversight.referrals.cli:referrals_cli",
     "oversight.scheduler:scheduler_cli",
     "reports.cli:reports_cli",
-    "liaison.cli:liaison_cli",
 ]
 
 

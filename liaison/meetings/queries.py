@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from oversight.db import db
 from oversight.orgs.queries import in_scope
@@ -54,7 +55,9 @@ def for_feed(user_id: int, *, since: dt.datetime) -> list[Meeting]:
                    Invitation.user_id == user_id,
                    Invitation.response.in_([Response.PENDING, Response.ACCEPTED]))),
                Meeting.created_by_id == user_id),
-        Meeting.ends_at >= since).order_by(Meeting.starts_at, Meeting.id))
+        Meeting.ends_at >= since).order_by(Meeting.starts_at, Meeting.id)
+        # The feed checks each meeting's invitations and lists its agenda: two queries, not two per meeting.
+        .options(selectinload(Meeting.invitations), selectinload(Meeting.agenda)))
     return list(db.session.scalars(stmt))
 
 
