@@ -12,7 +12,7 @@ from oversight.accounts.models import User
 from oversight.audit import services as audit
 from oversight.db import db, utcnow
 from oversight.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
-from oversight.notifications.services import notify
+from oversight.notifications.services import MailAttachment, mail_enabled, notify
 from oversight.orgs.models import Organisation
 from oversight.orgs.permissions import in_subtree, institution_of
 from oversight.referrals import permissions as referral_permissions
@@ -50,9 +50,21 @@ def _link(meeting: Meeting) -> str:
     return f"/liaison/meetings/{meeting.id}"
 
 
-def _tell(users, meeting: Meeting, kind: str, title: str, body: str = "") -> None:
+def calendar_file(meeting: Meeting) -> tuple[MailAttachment, ...]:
+    """The meeting's .ics for the e-mail (METHOD REQUEST, or CANCEL once cancelled) — only when mail is
+    sent at all. Built as the meeting stands now: callers tell people after the change and its SEQUENCE."""
+    if not mail_enabled():
+        return ()
+    from .ics import invitation_ics
+
+    method = "CANCEL" if meeting.state is State.CANCELLED else "REQUEST"
+    return (MailAttachment("invitation.ics", invitation_ics(meeting), "text/calendar", {"method": method}),)
+
+
+def _tell(users, meeting: Meeting, kind: str, title: str, body: str = "", *, ics: bool = False) -> None:
+    attachments = calendar_file(meeting) if ics else ()
     for user in {u.id: u for u in users if u is not None}.values():
-        notify(user, kind=kind, title=title, body=body, link=_link(meeting))
+        notify(user, kind=kind, title=title, body=body, link=_link(meeting), attachments=attachments)
 
 
 def _attendees(meeting: Meeting) -> list[User]:
@@ -149,7 +161,7 @@ def update(meeting: Meeting, *, actor, kind: MeetingKind, title: str, starts_at:
     db.session.flush()
     audit.record("liaison.meeting.update", actor=actor, obj=meeting, summary={
         "title": meeting.title, "starts_at": starts_at.isoformat(), "sequence": meeting.sequence})
-    _tell(_attendees(meeting), meeting, "meeting_changed", _("会议信息已变更：%(t)s", t=meeting.title))
+    _tell(_attendees(meeting), meeting, "meeting_changed", _("会议信息已变更：%(t)s", t=meeting.title), ics=True)
     return meeting
 
 
@@ -172,7 +184,7 @@ def invite(meeting: Meeting, *, actor, users: list[User], expected_version: int 
         raise ValidationFailed(_("%(names)s 不是联络工作人员或人大代表，不能邀请。",
                                  names="、".join(u.display_name for u in no_role)), field="users")
     invited = {i.user_id for i in meeting.invitations}
-    found = []
+    found, added = [], []
     for user in users:
         if user.id in invited:
             continue
@@ -180,10 +192,13 @@ def invite(meeting: Meeting, *, actor, users: list[User], expected_version: int 
         db.session.add(Invitation(meeting=meeting, user=user))
         found += [(user, other) for other in queries.conflicts(user.id, meeting.starts_at, meeting.ends_at,
                                                                exclude_id=meeting.id)]
-        notify(user, kind="meeting_invitation", link=_link(meeting),
-               title=_("会议邀请：%(t)s", t=meeting.title))
+        added.append(user)
     meeting.sequence += 1
     db.session.flush()
+    attachments = calendar_file(meeting)
+    for user in added:
+        notify(user, kind="meeting_invitation", link=_link(meeting), title=_("会议邀请：%(t)s", t=meeting.title),
+               attachments=attachments)
     audit.record("liaison.meeting.invite", actor=actor, obj=meeting,
                  summary={"users": sorted(u.username for u in users), "conflicts": len(found)})
     return found
@@ -212,7 +227,7 @@ def respond(invitation: Invitation, *, actor, response: Response, reason: str = 
         if delegate.id == invitation.user_id or any(i.user_id == delegate.id for i in meeting.invitations):
             raise ValidationFailed(_("%(n)s 已在邀请名单中。", n=delegate.display_name), field="delegate")
         db.session.add(Invitation(meeting=meeting, user=delegate, delegated_from_id=invitation.id))
-        notify(delegate, kind="meeting_invitation", link=_link(meeting),
+        notify(delegate, kind="meeting_invitation", link=_link(meeting), attachments=calendar_file(meeting),
                title=_("%(who)s委派您参加会议：%(t)s", who=invitation.user.display_name, t=meeting.title))
     invitation.response, invitation.reason = response, reason or None
     invitation.delegate = delegate if response is Response.DELEGATED else None
@@ -273,7 +288,8 @@ def cancel(meeting: Meeting, *, actor, reason: str, expected_version: int | None
     meeting.sequence += 1
     db.session.flush()
     audit.record("liaison.meeting.cancel", actor=actor, obj=meeting, summary={"reason": reason})
-    _tell(_attendees(meeting), meeting, "meeting_cancelled", _("会议已取消：%(t)s", t=meeting.title), reason)
+    _tell(_attendees(meeting), meeting, "meeting_cancelled", _("会议已取消：%(t)s", t=meeting.title), reason,
+          ics=True)
     return meeting
 
 
