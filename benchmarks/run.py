@@ -10,6 +10,10 @@ work is not counted), SQL statements per request, peak Python memory of one requ
 The floor, measured in the same run: a bare Flask route, and each page's slowest SQL statement
 replayed raw on the driver connection — so a page reads as a ratio of the SQL it cannot avoid.
 Jobs: the deadline sweep (rolled back afterwards) and `audit verify`.
+
+The liaison pages (calendar month and list, meeting and minutes pages, action items, the research
+projects, the personal .ics feed) are measured for the liaison users with ids of the generator's
+meetings; `--liaison` measures only those and writes their section (`--liaison-out`).
 """
 from __future__ import annotations
 
@@ -123,6 +127,43 @@ def _urls(app, user_id: int) -> list[tuple[str, str]]:
     return urls
 
 
+LIAISON_USERS = ("npc.liaison", "proc.contact", "proc.handler")
+
+
+def _liaison_urls(app, user_id: int) -> list[tuple[str, str]]:
+    """The liaison pages with ids this user can open: this month, a held meeting with its minutes, an
+    open action item, and a personal feed (a token issued here; only its hash is stored)."""
+    from liaison.meetings import ics, queries as meeting_queries
+    from liaison.meetings.models import Meeting
+    from liaison.minutes import queries as minutes_queries
+    from liaison.minutes.models import Minutes
+    from oversight.accounts.models import User
+    from oversight.db import commit
+
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        month = dt.date.today().strftime("%Y-%m")
+        held = db.session.scalar(sa.select(Meeting).join(Minutes, Minutes.meeting_id == Meeting.id)
+                                 .where(meeting_queries.visible(user), Meeting.state == "held")
+                                 .order_by(Meeting.starts_at.desc()).limit(1))
+        held = held.id if held is not None else None
+        items = [i.id for i in minutes_queries.action_items(user, limit=1)]
+        token = ics.issue_feed_token(user)
+        commit()
+    urls = [("/liaison/meetings/?view=month&month=…", f"/liaison/meetings/?view=month&month={month}"),
+            ("/liaison/meetings/?view=list&month=…", f"/liaison/meetings/?view=list&month={month}"),
+            ("/liaison/meetings/ (list, this month)", "/liaison/meetings/")]
+    if held is not None:
+        urls += [("/liaison/meetings/<int:meeting_id>", f"/liaison/meetings/{held}"),
+                 ("/liaison/minutes/<int:meeting_id>", f"/liaison/minutes/{held}")]
+    urls.append(("/liaison/minutes/items", "/liaison/minutes/items"))
+    if items:
+        urls.append(("/liaison/minutes/items/<int:item_id>", f"/liaison/minutes/items/{items[0]}"))
+    urls += [("/liaison/exchanges/research", "/liaison/exchanges/research"),
+             ("/liaison/feed/<token>.ics", f"/liaison/feed/{token}.ics")]
+    return urls
+
+
 def _replay(engine, statement: str, parameters, repeat: int) -> float:
     """p50 of the raw statement on the driver connection, rows fetched."""
     times = []
@@ -139,7 +180,7 @@ def _replay(engine, statement: str, parameters, repeat: int) -> float:
     return statistics.median(times)
 
 
-def bench_database(url: str, repeat: int, *, key_only: bool = False) -> dict:
+def bench_database(url: str, repeat: int, *, key_only: bool = False, liaison_only: bool = False) -> dict:
     from oversight.accounts.models import User
     from oversight.web.security import public
 
@@ -162,7 +203,8 @@ def bench_database(url: str, repeat: int, *, key_only: bool = False) -> dict:
     result["load"] = os.getloadavg()[0]
     generic_done: set[str] = set()
     for username in USERS:
-        if username not in ids or (key_only and username not in KEY_USERS):
+        if username not in ids or (key_only and username not in KEY_USERS) or (
+                liaison_only and username not in LIAISON_USERS):
             continue
         client = app.test_client()
         response = client.post("/login", data={"username": username, "password": PASSWORD})
@@ -171,11 +213,14 @@ def bench_database(url: str, repeat: int, *, key_only: bool = False) -> dict:
             continue
         if "floor_logged_in" not in result:   # the same bare route with a session: the user is loaded
             result["floor_logged_in"] = _measure(app, client, "/__floor", probe, repeat * 5)
-        for label, url_ in _urls(app, ids[username][0]):
+        pages = [] if liaison_only else _urls(app, ids[username][0])
+        if username in LIAISON_USERS and not key_only:
+            pages += _liaison_urls(app, ids[username][0])
+        for label, url_ in pages:
             if key_only and label not in KEY_PAGES:
                 continue
             # Pages that show the same to everyone are measured once; the referral pages per role.
-            if not label.startswith("/referrals") and label in generic_done:
+            if not label.startswith(("/referrals", "/liaison")) and label in generic_done:
                 continue
             generic_done.add(label)
             m = _measure(app, client, url_, probe, repeat)
@@ -188,11 +233,12 @@ def bench_database(url: str, repeat: int, *, key_only: bool = False) -> dict:
             result["rows"].append({"page": label, "user": username, "roles": ",".join(ids[username][1]), **m})
             print(f"  {username:16} {label:45} {m['status']} p50 {m['p50']*1e3:7.1f} ms  p95 {m['p95']*1e3:7.1f} ms"
                   f"  {m['statements']:3d} stmts", flush=True)
-    _bench_public(app, engine, probe, repeat, result)
-    post = _clue_post(app, probe, repeat)
-    if post is not None:
-        result["rows"].append(post)
-    result["jobs"] = _jobs(app)
+    if not liaison_only:
+        _bench_public(app, engine, probe, repeat, result)
+        post = _clue_post(app, probe, repeat)
+        if post is not None:
+            result["rows"].append(post)
+    result["jobs"] = {} if liaison_only else _jobs(app)
     result["load"] = (result["load"], os.getloadavg()[0])
     return result
 
@@ -293,7 +339,8 @@ def _jobs(app) -> dict:
 
 def _dataset() -> dict:
     counts = {}
-    for table in ("organisations", "users", "referrals", "referral_events", "clues", "audit_entries", "notifications"):
+    for table in ("organisations", "users", "referrals", "referral_events", "clues", "audit_entries", "notifications",
+                  "liaison_meetings", "liaison_agenda_items", "liaison_invitations", "liaison_action_items"):
         counts[table] = db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))
     return counts
 
@@ -374,6 +421,37 @@ def _summary(results: list[dict]) -> list[str]:
     return out + [""]
 
 
+def render_liaison(results: list[dict]) -> str:
+    """The liaison section of results.md: each liaison page per engine, side by side."""
+    heads = [f"{r['server_version']} · {r['dataset']['liaison_meetings']:,} meetings" for r in results]
+    out = ["## Liaison pages (issue 6; `benchmarks/run.py --liaison`)", "",
+           "Data: `flask demo scale --profile municipality` with its liaison stage (`liaison/scale.py`): "
+           + "; ".join(f"{r['server_version'].split()[0]}: " + ", ".join(
+               f"{k.replace('liaison_', '')} {v:,}" for k, v in r["dataset"].items()
+               if k.startswith("liaison_") or k in ("referrals", "audit_entries")) for r in results)
+           + f". N = {results[0]['repeat'] if results else 0} requests per page and user after one warm-up; "
+           "load average (1 min) at start/end: " + "; ".join(f"{r['load'][0]:.1f} / {r['load'][1]:.1f}" for r in results)
+           + ".", "",
+           "wall p50 / p95 ms · CPU p50 ms · SQL statements · SQL floor ms (the page's slowest statement replayed)", "",
+           "| page | user | " + " | ".join(heads) + " |", "| --- | --- |" + " ---: |" * len(results)]
+    keys = []
+    for res in results:
+        for row in res["rows"]:
+            if row["page"].startswith("/liaison") and (row["page"], row["user"]) not in keys:
+                keys.append((row["page"], row["user"]))
+    for page, user in keys:
+        cells = []
+        for res in results:
+            row = next((r for r in res["rows"] if r["page"] == page and r["user"] == user), None)
+            fl = row["sql_floor"] if row else None
+            cells.append(f"{row['p50']*1e3:.0f} / {row['p95']*1e3:.0f} · {row['cpu50']*1e3:.0f} · {row['statements']}"
+                         f" · {fl*1e3:.1f}" if row and fl else
+                         (f"{row['p50']*1e3:.0f} / {row['p95']*1e3:.0f} · {row['cpu50']*1e3:.0f} · {row['statements']}"
+                          if row else "—"))
+        out.append(f"| `{page}` | {user} | " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", action="append", default=[], help="database URL (repeatable)")
@@ -383,6 +461,9 @@ def main() -> None:
     parser.add_argument("--load", action="append", default=[],
                         help="measurements saved by an earlier --save to report beside this run's (repeatable)")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--liaison", action="store_true",
+                        help="only the liaison pages, for the liaison users; the section goes to --liaison-out")
+    parser.add_argument("--liaison-out", default=str(ROOT / "benchmarks" / "liaison-section.md"))
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results.md"))
     parser.add_argument("--notes", default="", help="a file whose text is appended to the results")
     args = parser.parse_args()
@@ -390,10 +471,15 @@ def main() -> None:
     measured = []
     for url in args.url:
         print(f"{re.sub(r'//[^@/]*@', '//', url)}", flush=True)
-        measured.append(bench_database(url, args.repeat, key_only=args.key_pages))
+        measured.append(bench_database(url, args.repeat, key_only=args.key_pages, liaison_only=args.liaison))
     if args.save:
         Path(args.save).write_text(json.dumps(measured, ensure_ascii=False))
     results += measured
+    if args.liaison:
+        text = render_liaison(results)
+        Path(args.liaison_out).write_text(text)
+        print(text)
+        return
     text = render(results, args.repeat)
     if args.notes:
         text += "\n" + Path(args.notes).read_text()

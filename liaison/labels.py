@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from .exchanges.models import ExchangeKind, ExchangeState
+from .exchanges.models import ExchangeKind, ExchangeState, MilestoneState
 from .meetings.workflow import Action, MeetingKind, Response, State
 from .minutes.models import AmendmentKind
 from .minutes.workflow import ItemAction, ItemState, MinutesAction, MinutesState
@@ -26,7 +26,7 @@ _LABELS = {
                     MinutesAction.APPROVE: _l("审定纪要"), MinutesAction.CORRECT: _l("附更正说明")},
     ItemState: {ItemState.OPEN: _l("办理中"), ItemState.DONE: _l("已完成"), ItemState.DROPPED: _l("已撤销")},
     ItemAction: {ItemAction.COMPLETE: _l("标记完成"), ItemAction.DROP: _l("撤销"),
-                 ItemAction.SPAWN_REFERRAL: _l("转为移送事项")},
+                 ItemAction.SPAWN_REFERRAL: _l("转为移送事项"), ItemAction.SPAWN_TOPIC: _l("转为监督议题")},
     AmendmentKind: {AmendmentKind.PROPOSAL: _l("修改意见"), AmendmentKind.CORRECTION: _l("更正说明")},
     ContactRole: {ContactRole.PRIMARY: _l("主要联络人"), ContactRole.DEPUTY: _l("副联络人")},
     ExchangeKind: {ExchangeKind.SEMINAR: _l("座谈研讨"), ExchangeKind.PERSONNEL: _l("岗位交流"),
@@ -34,6 +34,7 @@ _LABELS = {
                    ExchangeKind.JOINT_RESEARCH: _l("联合课题研究")},
     ExchangeState: {ExchangeState.PLANNED: _l("已安排"), ExchangeState.DONE: _l("已举行"),
                     ExchangeState.CANCELLED: _l("已取消")},
+    MilestoneState: {MilestoneState.OPEN: _l("进行中"), MilestoneState.DONE: _l("已完成")},
 }
 
 

@@ -44,9 +44,30 @@ def run_migrations_online():
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("include_name", include_name)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table (create a copy, copy the rows, drop the old, rename); with foreign
+            # keys enforced, dropping a table that other rows refer to fails on a filled database. SQLite's
+            # own procedure (https://www.sqlite.org/lang_altertable.html, "Making Other Kinds Of Table Schema
+            # Changes"): enforcement off outside any transaction, then `foreign_key_check` before committing.
+            _raw_pragma(connection, "PRAGMA foreign_keys = OFF")
+        try:
+            context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                _raw_pragma(connection, "PRAGMA foreign_keys = ON")
+
+
+def _raw_pragma(connection, statement: str) -> None:
+    """A PRAGMA on the driver connection itself: SQLAlchemy would open a transaction first, and SQLite
+    ignores `foreign_keys` inside one."""
+    connection.connection.dbapi_connection.execute(statement)
 
 
 if context.is_offline_mode():

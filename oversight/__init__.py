@@ -54,7 +54,6 @@ CLI_GROUPS = [
     "oversight.scheduler:scheduler_cli",
     "oversight.supervision.cli:models_cli",
     "reports.cli:reports_cli",
-    "liaison.cli:liaison_cli",
 ]
 
 

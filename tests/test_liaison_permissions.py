@@ -51,4 +51,5 @@ def test_spawning_a_referral_follows_the_referral_rules(cast):
     assert np.spawn_direction(cast.staff).value == "npc_to_procuratorate"
     assert np.spawn_direction(cast.contact).value == "procuratorate_to_npc"
     assert np.spawn_direction(cast.handler) is None and np.spawn_direction(cast.deputy) is None
-    assert {a for a in ItemAction} == {ItemAction.COMPLETE, ItemAction.DROP, ItemAction.SPAWN_REFERRAL}
+    assert {a for a in ItemAction} == {ItemAction.COMPLETE, ItemAction.DROP, ItemAction.SPAWN_REFERRAL,
+                                      ItemAction.SPAWN_TOPIC}

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import INVALID_CHOICE, pick, text_field
+from wtforms.widgets import HiddenInput
+
+from ..forms import INVALID_CHOICE, date_field, pick, text_field
 from ..labels import choices
 from ..meetings.forms import _moment
 from .models import ExchangeKind
@@ -58,3 +60,15 @@ class FeedbackForm(FlaskForm):
 class CancelForm(FlaskForm):
     reason = text_field(_l("取消原因"), _l("请说明取消活动的原因。"))
     submit = SubmitField(_l("取消活动"))
+
+
+class MilestoneForm(FlaskForm):
+    title = StringField(_l("里程碑"), validators=[DataRequired(_l("请填写里程碑名称。")), Length(max=200)])
+    due_on = date_field(_l("完成期限"), _l("请填写完成期限。"))
+    submit = SubmitField(_l("增加里程碑"))
+
+
+class MilestoneDoneForm(FlaskForm):
+    output = text_field(_l("阶段成果"), _l("请填写阶段成果。"))
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    submit = SubmitField(_l("标记完成"))

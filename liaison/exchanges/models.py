@@ -55,6 +55,8 @@ class ExchangeActivity(db.Model):
     partner_org: Mapped[Organisation] = relationship(foreign_keys=[partner_org_id], lazy="joined")
     participants: Mapped[list[ExchangeParticipant]] = relationship(back_populates="activity",
                                                                    order_by="ExchangeParticipant.id")
+    milestones: Mapped[list[ResearchMilestone]] = relationship(
+        back_populates="activity", order_by="[ResearchMilestone.due_on, ResearchMilestone.id]")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -79,3 +81,33 @@ class ExchangeParticipant(db.Model):
 
     activity: Mapped[ExchangeActivity] = relationship(back_populates="participants")
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class MilestoneState(enum.StrEnum):
+    OPEN = "open"      # 进行中
+    DONE = "done"      # 已完成
+
+
+class ResearchMilestone(db.Model):
+    """A milestone of a joint research project (课题): due date, state and what it produced."""
+
+    __tablename__ = "liaison_research_milestones"
+    __table_args__ = (
+        sa.CheckConstraint("state <> 'done' OR done_at IS NOT NULL", name="done_has_time"),
+        sa.Index("ix_liaison_research_milestones_activity", "activity_id", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("liaison_exchanges.id"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    due_on: Mapped[dt.date] = mapped_column(sa.Date)
+    state: Mapped[MilestoneState] = mapped_column(enum_column(MilestoneState, name="milestone_state"),
+                                                  default=MilestoneState.OPEN)
+    output: Mapped[str] = mapped_column(sa.Text, default="")     # 阶段成果
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    activity: Mapped[ExchangeActivity] = relationship(back_populates="milestones")
+
+    __mapper_args__ = {"version_id_col": version}

@@ -27,3 +27,15 @@ def between(user, start: dt.datetime, end: dt.datetime) -> list[ExchangeActivity
 def can_view(user, activity: ExchangeActivity) -> bool:
     return db.session.scalar(sa.select(sa.func.count()).select_from(ExchangeActivity)
                              .where(ExchangeActivity.id == activity.id, visible(user))) > 0
+
+
+def research_projects(user, limit: int = 200) -> list[ExchangeActivity]:
+    """Joint research projects `user` may see, newest first, milestones loaded with them."""
+    from sqlalchemy.orm import selectinload
+
+    from .models import ExchangeKind
+
+    stmt = (sa.select(ExchangeActivity).where(visible(user), ExchangeActivity.kind == ExchangeKind.JOINT_RESEARCH)
+            .options(selectinload(ExchangeActivity.milestones), selectinload(ExchangeActivity.participants))
+            .order_by(ExchangeActivity.starts_at.desc(), ExchangeActivity.id.desc()).limit(limit))
+    return list(db.session.scalars(stmt))

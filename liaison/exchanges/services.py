@@ -10,14 +10,15 @@ from flask_babel import gettext as _
 from oversight.accounts.models import User
 from oversight.audit import services as audit
 from oversight.db import db, utcnow
-from oversight.errors import InvalidTransition, NotAllowed, ValidationFailed
+from oversight.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from oversight.notifications.services import notify
-from oversight.orgs.models import Organisation
+from oversight.orgs.models import Organisation, Side
 from oversight.orgs.permissions import institution_of
 from ..meetings.services import MAX_TITLE, UID_DOMAIN, may_meet
 from ..meetings.workflow import Response
 from ..permissions import INSTITUTION_KINDS, LIAISON_ROLES, organises_for, within_either
-from .models import ExchangeActivity, ExchangeKind, ExchangeParticipant, ExchangeState
+from .models import (ExchangeActivity, ExchangeKind, ExchangeParticipant, ExchangeState, MilestoneState,
+                     ResearchMilestone)
 
 
 def _link(activity: ExchangeActivity) -> str:
@@ -155,3 +156,81 @@ def cancel(activity: ExchangeActivity, *, actor, reason: str) -> ExchangeActivit
     for participant in activity.participants:
         notify(participant.user, kind="exchange_cancelled", link=_link(activity), title=_("活动已取消：%(t)s", t=activity.title))
     return activity
+
+
+# --- joint research projects (课题): members from both sides, milestones and their outputs ----------
+
+def members_by_side(activity: ExchangeActivity) -> dict[Side, list[ExchangeParticipant]]:
+    """The project's members (invited and not declined), by the side their organisation belongs to."""
+    found: dict[Side, list[ExchangeParticipant]] = {Side.NPC: [], Side.PROCURATORATE: []}
+    for participant in activity.participants:
+        if participant.response is not Response.DECLINED:
+            found.setdefault(participant.user.organisation.side, []).append(participant)
+    return found
+
+
+def works_on_research(user, activity: ExchangeActivity) -> bool:
+    """Either side's liaison staff, or a member who accepted, works the project's milestones."""
+    if not user.is_authenticated or activity.kind is not ExchangeKind.JOINT_RESEARCH:
+        return False
+    if organises_for(user, activity.organiser_org) or organises_for(user, activity.partner_org):
+        return True
+    return any(p.user_id == user.id and p.response is Response.ACCEPTED for p in activity.participants)
+
+
+def _research(activity: ExchangeActivity, actor, *, staff_only: bool) -> None:
+    if activity.kind is not ExchangeKind.JOINT_RESEARCH:
+        raise InvalidTransition(_("只有联合课题研究才有里程碑。"))
+    if activity.state is ExchangeState.CANCELLED:
+        raise InvalidTransition(_("课题已取消，不能再执行此操作。"))
+    if actor is None:
+        return
+    if staff_only and not (organises_for(actor, activity.organiser_org) or organises_for(actor, activity.partner_org)):
+        raise NotAllowed(_("只有课题双方的联络人员可以安排里程碑。"))
+    if not works_on_research(actor, activity):
+        raise NotAllowed(_("只有课题成员和双方联络人员可以登记里程碑完成情况。"))
+
+
+def add_milestone(activity: ExchangeActivity, *, actor, title: str, due_on: dt.date | None) -> ResearchMilestone:
+    _research(activity, actor, staff_only=True)
+    sides = members_by_side(activity)
+    if not sides[Side.NPC] or not sides[Side.PROCURATORATE]:
+        raise ValidationFailed(_("课题成员须包括人大和检察院双方人员，请先邀请对方人员参加课题。"))
+    errors = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = _("请填写里程碑名称。")
+    elif len(title) > MAX_TITLE:
+        errors["title"] = _("里程碑名称不能超过 %(n)d 个字符。", n=MAX_TITLE)
+    if due_on is None:
+        errors["due_on"] = _("请填写完成期限。")
+    if errors:
+        raise ValidationFailed(errors)
+    milestone = ResearchMilestone(activity=activity, title=title, due_on=due_on)
+    db.session.add(milestone)
+    db.session.flush()
+    audit.record("liaison.research.milestone", actor=actor, obj=activity,
+                 summary={"milestone": milestone.id, "title": title, "due_on": due_on.isoformat()})
+    for participant in sides[Side.NPC] + sides[Side.PROCURATORATE]:
+        if actor is None or participant.user_id != actor.id:
+            notify(participant.user, kind="research_milestone", link=_link(activity),
+                   title=_("课题“%(t)s”新增里程碑：%(m)s（%(d)s 前）", t=activity.title, m=title, d=due_on.isoformat()))
+    return milestone
+
+
+def complete_milestone(milestone: ResearchMilestone, *, actor, output: str,
+                       expected_version: int | None = None) -> ResearchMilestone:
+    """A milestone reached, with what it produced (the project's outputs are its milestones' outputs)."""
+    if expected_version is not None and milestone.version != expected_version:
+        raise Conflict(_("该里程碑已被他人修改，请刷新后重试。"))
+    _research(milestone.activity, actor, staff_only=False)
+    if milestone.state is MilestoneState.DONE:
+        raise InvalidTransition(_("该里程碑已完成。"))
+    output = (output or "").strip()
+    if not output:
+        raise ValidationFailed(_("请填写阶段成果。"), field="output")
+    milestone.state, milestone.output, milestone.done_at = MilestoneState.DONE, output[:20_000], utcnow()
+    db.session.flush()
+    audit.record("liaison.research.milestone_done", actor=actor, obj=milestone.activity,
+                 summary={"milestone": milestone.id, "length": len(output)})
+    return milestone

@@ -9,14 +9,16 @@ from flask_login import current_user
 from oversight.accounts.models import User
 from oversight.db import commit, db
 from oversight.errors import ValidationFailed
-from oversight.orgs.models import Organisation
+from oversight.orgs.models import Organisation, Side
 from oversight.web.forms import apply_errors
+from oversight.workdays import today
 from ..forms import to_utc
 from ..meetings.views import _counterparts
 from ..permissions import LIAISON_ROLES, can_use_liaison, organises_for, within_either
 from . import queries, services
-from .forms import ActivityForm, AttendanceForm, CancelForm, FeedbackForm, InviteForm, RespondForm
-from .models import ExchangeActivity, ExchangeKind, ExchangeState
+from .forms import (ActivityForm, AttendanceForm, CancelForm, FeedbackForm, InviteForm, MilestoneDoneForm,
+                    MilestoneForm, RespondForm)
+from .models import ExchangeActivity, ExchangeKind, ExchangeState, ResearchMilestone
 
 bp = Blueprint("liaison_exchanges", __name__, url_prefix="/liaison/exchanges")
 
@@ -61,14 +63,23 @@ def _page(activity: ExchangeActivity, *, failed: dict | None = None, status: int
     mine = next((p for p in activity.participants if p.user_id == current_user.id), None)
     forms = {"invite": InviteForm(formdata=None), "respond": RespondForm(formdata=None),
              "attendance": AttendanceForm(formdata=None), "feedback": FeedbackForm(formdata=None),
-             "cancel": CancelForm(formdata=None)}
+             "cancel": CancelForm(formdata=None), "milestone": MilestoneForm(formdata=None),
+             "done": MilestoneDoneForm(formdata=None)}
     users = db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.display_name))
     forms["invite"].users.choices = [(u.id, f"{u.display_name}（{u.organisation.name}）") for u in users
                                      if within_either(u.organisation, activity.organiser_org, activity.partner_org)
                                      and u.has_role(*LIAISON_ROLES)]
     forms.update(failed or {})
+    research = activity.kind is ExchangeKind.JOINT_RESEARCH
     return render_template("liaison/exchanges/detail.html", a=activity, manage=manage, mine=mine, forms=forms,
-                           planned=activity.state is ExchangeState.PLANNED), status
+                           planned=activity.state is ExchangeState.PLANNED, research=research,
+                           sides=services.members_by_side(activity) if research else {}, Side=Side,
+                           plans=research and activity.state is not ExchangeState.CANCELLED and (
+                               organises_for(current_user, activity.organiser_org)
+                               or organises_for(current_user, activity.partner_org)),
+                           works=services.works_on_research(current_user, activity)
+                           and activity.state is not ExchangeState.CANCELLED,
+                           failed_milestone=(failed or {}).get("milestone_id"), today=today()), status
 
 
 @bp.get("/<int:activity_id>")
@@ -90,6 +101,8 @@ def act(activity_id: int, step: str):
             outputs=f.outputs.data)),
         "feedback": (FeedbackForm, lambda f: services.give_feedback(mine, actor=current_user, text=f.text.data)),
         "cancel": (CancelForm, lambda f: services.cancel(activity, actor=current_user, reason=f.reason.data)),
+        "milestone": (MilestoneForm, lambda f: services.add_milestone(activity, actor=current_user, title=f.title.data,
+                                                                      due_on=f.due_on.data)),
     }
     if step not in steps or (step in ("respond", "feedback") and mine is None):
         abort(404)
@@ -108,3 +121,29 @@ def act(activity_id: int, step: str):
             flash(_("已保存。"), "success")
             return redirect(url_for(".detail", activity_id=activity.id))
     return _page(activity, failed={step: form}, status=422)
+
+
+@bp.post("/milestones/<int:milestone_id>/done")
+def milestone_done(milestone_id: int):
+    milestone = db.get_or_404(ResearchMilestone, milestone_id)
+    activity = _load(milestone.activity_id)
+    form = MilestoneDoneForm()
+    if form.validate():
+        try:
+            services.complete_milestone(milestone, actor=current_user, output=form.output.data,
+                                        expected_version=form.version.data)
+        except ValidationFailed as exc:   # no right or a stale version: the app's error page says so
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            commit()
+            flash(_("里程碑已完成。"), "success")
+            return redirect(url_for(".detail", activity_id=activity.id))
+    return _page(activity, failed={"done": form, "milestone_id": milestone.id}, status=422)
+
+
+@bp.get("/research")
+def research():
+    """Joint research projects the user may see, with their milestones' progress."""
+    return render_template("liaison/exchanges/research.html", projects=queries.research_projects(current_user),
+                           today=today())

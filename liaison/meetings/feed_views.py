@@ -52,9 +52,10 @@ def feed(token: str):
     # Only what the user may still see, from where they now work (a move to another institution ends it).
     meetings = [m for m in queries.for_feed(user.id, since=ics.feed_since())
                 if permissions.can_view(user, m) and within_either(user.organisation, m.organiser_org, m.counterpart_org)]
+    # The file first: a commit expires every loaded meeting, and reading them again is a query each.
+    data = ics.feed_ics(meetings, name=_("%(n)s的联络会议", n=user.display_name),
+                        url_for_meeting=lambda m: url_for("liaison_meetings.detail", meeting_id=m.id, _external=True))
     row = db.session.get(CalendarFeed, user.id)
     row.last_used_at = utcnow()
     commit()
-    data = ics.feed_ics(meetings, name=_("%(n)s的联络会议", n=user.display_name),
-                        url_for_meeting=lambda m: url_for("liaison_meetings.detail", meeting_id=m.id, _external=True))
     return Response(data, mimetype=ICS, headers={"Cache-Control": "no-store"})

@@ -46,6 +46,8 @@ class InviteForm(FlaskForm):
 class AgendaForm(FlaskForm):
     title = StringField(_l("议题"), validators=[Optional(), Length(max=200)])
     referral = pick(_l("关联移送事项"))
+    topic = pick(_l("关联监督议题"))
+    report = pick(_l("关联报告"))
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     submit = SubmitField(_l("增加议程"))
 

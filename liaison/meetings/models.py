@@ -94,11 +94,16 @@ class AgendaItem(db.Model):
     referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referrals.id"), index=True)
     # A follow-up of an earlier meeting's open action item, put on the agenda automatically.
     follow_up_id: Mapped[int | None] = mapped_column(sa.ForeignKey("liaison_action_items.id", use_alter=True, ondelete="SET NULL"), index=True)
+    # An oversight topic (issues) or a produced report (reports) the item discusses.
+    topic_id: Mapped[int | None] = mapped_column(sa.ForeignKey("topics.id"), index=True)
+    report_run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("report_runs.id"), index=True)
     discussion: Mapped[str] = mapped_column(sa.Text, default="")  # written with the minutes
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")
     referral: Mapped[Referral | None] = relationship()
     follow_up: Mapped["ActionItem | None"] = relationship(foreign_keys=[follow_up_id])  # noqa: F821
+    topic: Mapped["Topic | None"] = relationship()  # noqa: F821
+    report_run: Mapped["ReportRun | None"] = relationship()  # noqa: F821
 
 
 class CalendarFeed(db.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from oversight.db import db
 from oversight.orgs.queries import in_scope
@@ -54,9 +55,41 @@ def for_feed(user_id: int, *, since: dt.datetime) -> list[Meeting]:
                    Invitation.user_id == user_id,
                    Invitation.response.in_([Response.PENDING, Response.ACCEPTED]))),
                Meeting.created_by_id == user_id),
-        Meeting.ends_at >= since).order_by(Meeting.starts_at, Meeting.id))
+        Meeting.ends_at >= since).order_by(Meeting.starts_at, Meeting.id)
+        # The feed checks each meeting's invitations and lists its agenda: two queries, not two per meeting.
+        .options(selectinload(Meeting.invitations), selectinload(Meeting.agenda)))
     return list(db.session.scalars(stmt))
 
 
 def invitation_of(meeting: Meeting, user) -> Invitation | None:
     return next((i for i in meeting.invitations if i.user_id == user.id), None)
+
+
+# --- what an agenda item may link: only what the user may see ------------------------------------
+
+def agenda_referrals(user, meeting: Meeting, limit: int = 200) -> list:
+    """Numbered referrals between the meeting's two sides that `user` may open, newest first."""
+    from oversight.referrals import permissions as referral_permissions
+    from oversight.referrals.models import Referral
+
+    pair = (meeting.organiser_org_id, meeting.counterpart_org_id)
+    rows = db.session.scalars(sa.select(Referral).where(
+        Referral.sender_org_id.in_(pair), Referral.receiver_org_id.in_(pair), Referral.serial.is_not(None))
+        .order_by(Referral.id.desc()).limit(limit))
+    return [r for r in rows if referral_permissions.can_view(user, r)]
+
+
+def agenda_topics(user, limit: int = 200) -> list:
+    """Oversight topics `user` may see (issues.queries.visible_to), most recently changed first."""
+    from issues.models import Topic
+    from issues.queries import visible_to
+
+    return list(db.session.scalars(sa.select(Topic).where(visible_to(user))
+                                   .order_by(Topic.updated_at.desc(), Topic.id.desc()).limit(limit)))
+
+
+def agenda_reports(user, limit: int = 100) -> list:
+    """Produced reports `user` may download (the reports archive's own rule)."""
+    from reports.queries import archive_for
+
+    return archive_for(user, limit=limit)

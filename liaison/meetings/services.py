@@ -12,7 +12,7 @@ from oversight.accounts.models import User
 from oversight.audit import services as audit
 from oversight.db import db, utcnow
 from oversight.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
-from oversight.notifications.services import notify
+from oversight.notifications.services import MailAttachment, mail_enabled, notify
 from oversight.orgs.models import Organisation
 from oversight.orgs.permissions import in_subtree, institution_of
 from oversight.referrals import permissions as referral_permissions
@@ -37,13 +37,34 @@ def check(meeting: Meeting, action: Action, actor, *, expected_version: int | No
         raise NotAllowed(_("只有会议组织方的联络人员可以“%(a)s”。", a=label(action)))
 
 
+def report_title(run) -> str:
+    """A produced report as people name it: its title and period."""
+    from reports import definitions
+    from reports.statistics.periods import Period
+
+    definition = definitions.get(run.report)
+    return f"{definition.title} {Period.parse(definition.kind, run.period_key).label}"
+
+
 def _link(meeting: Meeting) -> str:
     return f"/liaison/meetings/{meeting.id}"
 
 
-def _tell(users, meeting: Meeting, kind: str, title: str, body: str = "") -> None:
+def calendar_file(meeting: Meeting) -> tuple[MailAttachment, ...]:
+    """The meeting's .ics for the e-mail (METHOD REQUEST, or CANCEL once cancelled) — only when mail is
+    sent at all. Built as the meeting stands now: callers tell people after the change and its SEQUENCE."""
+    if not mail_enabled():
+        return ()
+    from .ics import invitation_ics
+
+    method = "CANCEL" if meeting.state is State.CANCELLED else "REQUEST"
+    return (MailAttachment("invitation.ics", invitation_ics(meeting), "text/calendar", {"method": method}),)
+
+
+def _tell(users, meeting: Meeting, kind: str, title: str, body: str = "", *, ics: bool = False) -> None:
+    attachments = calendar_file(meeting) if ics else ()
     for user in {u.id: u for u in users if u is not None}.values():
-        notify(user, kind=kind, title=title, body=body, link=_link(meeting))
+        notify(user, kind=kind, title=title, body=body, link=_link(meeting), attachments=attachments)
 
 
 def _attendees(meeting: Meeting) -> list[User]:
@@ -140,7 +161,7 @@ def update(meeting: Meeting, *, actor, kind: MeetingKind, title: str, starts_at:
     db.session.flush()
     audit.record("liaison.meeting.update", actor=actor, obj=meeting, summary={
         "title": meeting.title, "starts_at": starts_at.isoformat(), "sequence": meeting.sequence})
-    _tell(_attendees(meeting), meeting, "meeting_changed", _("会议信息已变更：%(t)s", t=meeting.title))
+    _tell(_attendees(meeting), meeting, "meeting_changed", _("会议信息已变更：%(t)s", t=meeting.title), ics=True)
     return meeting
 
 
@@ -163,7 +184,7 @@ def invite(meeting: Meeting, *, actor, users: list[User], expected_version: int 
         raise ValidationFailed(_("%(names)s 不是联络工作人员或人大代表，不能邀请。",
                                  names="、".join(u.display_name for u in no_role)), field="users")
     invited = {i.user_id for i in meeting.invitations}
-    found = []
+    found, added = [], []
     for user in users:
         if user.id in invited:
             continue
@@ -171,10 +192,13 @@ def invite(meeting: Meeting, *, actor, users: list[User], expected_version: int 
         db.session.add(Invitation(meeting=meeting, user=user))
         found += [(user, other) for other in queries.conflicts(user.id, meeting.starts_at, meeting.ends_at,
                                                                exclude_id=meeting.id)]
-        notify(user, kind="meeting_invitation", link=_link(meeting),
-               title=_("会议邀请：%(t)s", t=meeting.title))
+        added.append(user)
     meeting.sequence += 1
     db.session.flush()
+    attachments = calendar_file(meeting)
+    for user in added:
+        notify(user, kind="meeting_invitation", link=_link(meeting), title=_("会议邀请：%(t)s", t=meeting.title),
+               attachments=attachments)
     audit.record("liaison.meeting.invite", actor=actor, obj=meeting,
                  summary={"users": sorted(u.username for u in users), "conflicts": len(found)})
     return found
@@ -203,7 +227,7 @@ def respond(invitation: Invitation, *, actor, response: Response, reason: str = 
         if delegate.id == invitation.user_id or any(i.user_id == delegate.id for i in meeting.invitations):
             raise ValidationFailed(_("%(n)s 已在邀请名单中。", n=delegate.display_name), field="delegate")
         db.session.add(Invitation(meeting=meeting, user=delegate, delegated_from_id=invitation.id))
-        notify(delegate, kind="meeting_invitation", link=_link(meeting),
+        notify(delegate, kind="meeting_invitation", link=_link(meeting), attachments=calendar_file(meeting),
                title=_("%(who)s委派您参加会议：%(t)s", who=invitation.user.display_name, t=meeting.title))
     invitation.response, invitation.reason = response, reason or None
     invitation.delegate = delegate if response is Response.DELEGATED else None
@@ -218,20 +242,40 @@ def respond(invitation: Invitation, *, actor, response: Response, reason: str = 
 
 
 def add_agenda_item(meeting: Meeting, *, actor, title: str = "", referral: Referral | None = None,
-                    expected_version: int | None = None) -> AgendaItem:
+                    topic=None, report_run=None, expected_version: int | None = None) -> AgendaItem:
+    """An agenda item, optionally about a referral, an oversight topic or a produced report — each one the
+    actor may see (the page offers only those; a forged id is refused here)."""
+    from issues import permissions as topic_permissions
+    from reports import permissions as report_permissions
+    from reports import queries as report_queries
+    from reports.models import RunStatus
+
     check(meeting, Action.ADD_AGENDA, actor, expected_version=expected_version)
     if referral is not None and actor is not None and not referral_permissions.can_view(actor, referral):
         raise ValidationFailed(_("您无权查看所选移送事项。"), field="referral")
-    title = (title or "").strip() or (f"{referral.serial or ''}《{referral.title}》".strip() if referral else "")
+    if topic is not None and actor is not None and not topic_permissions.can_view(actor, topic):
+        raise ValidationFailed(_("您无权查看所选监督议题。"), field="topic")
+    if report_run is not None and (report_run.status is not RunStatus.SUCCEEDED or (
+            actor is not None and not report_permissions.can_download(
+                actor, report_run, report_queries.recipients_of(report_run)))):
+        raise ValidationFailed(_("您无权查看所选报告。"), field="report")
+    title = (title or "").strip()
+    if not title and referral is not None:
+        title = f"{referral.serial or ''}《{referral.title}》".strip()
+    if not title and topic is not None:
+        title = _("监督议题《%(t)s》", t=topic.title)
+    if not title and report_run is not None:
+        title = _("报告：%(t)s", t=report_title(report_run))
     if not title:
-        raise ValidationFailed(_("请填写议题，或选择关联的移送事项。"), field="title")
-    item = AgendaItem(meeting=meeting, title=title[:MAX_TITLE], referral=referral,
-                      position=max((a.position for a in meeting.agenda), default=0) + 1)
+        raise ValidationFailed(_("请填写议题，或选择关联的移送事项、监督议题或报告。"), field="title")
+    item = AgendaItem(meeting=meeting, title=title[:MAX_TITLE], referral=referral, topic=topic,
+                      report_run=report_run, position=max((a.position for a in meeting.agenda), default=0) + 1)
     db.session.add(item)
     meeting.sequence += 1
     db.session.flush()
-    audit.record("liaison.meeting.agenda", actor=actor, obj=meeting,
-                 summary={"title": item.title, "referral": referral.id if referral else None})
+    audit.record("liaison.meeting.agenda", actor=actor, obj=meeting, summary={
+        "title": item.title, "referral": referral.id if referral else None, "topic": topic.id if topic else None,
+        "report_run": report_run.id if report_run else None})
     return item
 
 
@@ -244,7 +288,8 @@ def cancel(meeting: Meeting, *, actor, reason: str, expected_version: int | None
     meeting.sequence += 1
     db.session.flush()
     audit.record("liaison.meeting.cancel", actor=actor, obj=meeting, summary={"reason": reason})
-    _tell(_attendees(meeting), meeting, "meeting_cancelled", _("会议已取消：%(t)s", t=meeting.title), reason)
+    _tell(_attendees(meeting), meeting, "meeting_cancelled", _("会议已取消：%(t)s", t=meeting.title), reason,
+          ics=True)
     return meeting
 
 

@@ -20,6 +20,9 @@ from oversight.orgs.permissions import institution_of
 from oversight.orgs.queries import choices as org_choices, pairing_of
 from oversight.referrals.models import Referral
 from oversight.web.forms import apply_errors
+from issues import permissions as topic_permissions
+from issues.models import Topic
+from reports.models import ReportRun
 from ..exchanges import queries as exchange_queries
 from ..forms import to_local, to_utc
 from ..labels import label
@@ -152,11 +155,14 @@ def _colleagues(invitation: Invitation) -> list[User]:
     return [u for u in users if u.id not in taken and institution_of(u.organisation).id == home]
 
 
-def _referrals(meeting: Meeting) -> list[Referral]:
-    pair = (meeting.organiser_org_id, meeting.counterpart_org_id)
-    return list(db.session.scalars(sa.select(Referral).where(
-        Referral.sender_org_id.in_(pair), Referral.receiver_org_id.in_(pair), Referral.serial.is_not(None))
-        .order_by(Referral.id.desc()).limit(200)))
+def _agenda_choices(form: AgendaForm, meeting: Meeting) -> None:
+    """The pickers list only what the current user may see; the service checks again."""
+    none = (0, _("— 不关联 —"))
+    form.referral.choices = [none] + [(r.id, f"{r.serial} {r.title}")
+                                      for r in queries.agenda_referrals(current_user, meeting)]
+    form.topic.choices = [none] + [(t.id, f"{t.serial or ''} {t.title}".strip())
+                                   for t in queries.agenda_topics(current_user)]
+    form.report.choices = [none] + [(r.id, services.report_title(r)) for r in queries.agenda_reports(current_user)]
 
 
 def _detail_page(meeting: Meeting, *, failed: dict | None = None, status: int = 200):
@@ -167,8 +173,7 @@ def _detail_page(meeting: Meeting, *, failed: dict | None = None, status: int = 
         forms["invite"].users.choices = [(u.id, f"{u.display_name}（{u.organisation.name}）") for u in _invitable(meeting)]
     if Action.ADD_AGENDA in allowed:
         forms["agenda"] = AgendaForm(formdata=None, version=meeting.version)
-        forms["agenda"].referral.choices = [(0, _("— 不关联 —"))] + [
-            (r.id, f"{r.serial} {r.title}") for r in _referrals(meeting)]
+        _agenda_choices(forms["agenda"], meeting)
     if Action.CANCEL in allowed:
         forms["cancel"] = CancelForm(formdata=None, version=meeting.version)
     if Action.HOLD in allowed:
@@ -191,6 +196,7 @@ def _detail_page(meeting: Meeting, *, failed: dict | None = None, status: int = 
         minutes = None  # the draft is not shown before the review opens
 
     return render_template("liaison/meetings/detail.html", m=meeting, forms=forms, allowed=allowed, mine=mine,
+                           topic_visible=lambda topic: topic_permissions.can_view(current_user, topic),
                            conflicts=conflicts, minutes=minutes, can_edit=Action.EDIT in allowed,
                            attachments=attachment_queries.for_owner(current_user, Meeting.__tablename__, meeting.id),
                            upload_url=url_for(".upload", meeting_id=meeting.id)
@@ -240,10 +246,12 @@ def add_agenda(meeting_id: int):
     meeting = _load(meeting_id)
     services.check(meeting, Action.ADD_AGENDA, current_user)
     form = AgendaForm()
-    form.referral.choices = [(0, "")] + [(r.id, r.title) for r in _referrals(meeting)]
+    _agenda_choices(form, meeting)
     return _act(meeting, "agenda", form, lambda f: services.add_agenda_item(
         meeting, actor=current_user, title=f.title.data,
         referral=db.session.get(Referral, f.referral.data) if f.referral.data else None,
+        topic=db.session.get(Topic, f.topic.data) if f.topic.data else None,
+        report_run=db.session.get(ReportRun, f.report.data) if f.report.data else None,
         expected_version=f.version.data), _("议程已增加。"))
 
 

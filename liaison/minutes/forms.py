@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, SubmitField
+from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import HiddenInput
 
-from ..forms import date_field, pick, text_field
+from ..forms import INVALID_CHOICE, date_field, pick, text_field
 
 
 def _version():
@@ -59,5 +59,13 @@ class SpawnForm(FlaskForm):
     submit = SubmitField(_l("生成移送事项草稿"))
 
 
+class SpawnTopicForm(FlaskForm):
+    lead_body = pick(_l("牵头机构"), _l("请选择牵头的人大常委会工作机构。"))
+    area = SelectField(_l("领域"), choices=[], invalid_choice_message=INVALID_CHOICE)
+    title = StringField(_l("议题名称"), validators=[Optional(), Length(max=200)])
+    version = _version()
+    submit = SubmitField(_l("生成监督议题"))
+
+
 __all__ = ["AmendmentForm", "CompleteForm", "DecisionForm", "DropForm", "MinutesForm", "SpawnForm",
-           "StepForm"]
+           "SpawnTopicForm", "StepForm"]

@@ -81,3 +81,36 @@ def spawn_referral(item: ActionItem, *, actor, rtype: ReferralType | None, title
     db.session.flush()
     audit.record("liaison.action_item.spawn_referral", actor=actor, obj=item, summary={"referral": referral.id})
     return referral
+
+
+def spawn_topic(item: ActionItem, *, actor, lead_body, title: str = "", area=None,
+                expected_version: int | None = None):
+    """An oversight topic (issues) owned by the meeting's NPC committee, carrying the item's context: the
+    description holds the meeting, the decision and the discussion; the topic records the decision as
+    its source (会议议定事项) and, when the item already became a referral, links that referral too.
+    Doing it twice (a form sent twice) yields the same topic."""
+    from issues.models import Area, SourceKind
+    from issues.services import topics as topic_services
+    from issues.services.common import MAX_SHORT
+    from oversight.referrals import permissions as referral_permissions
+
+    if item.topic is not None and (expected_version is None or expected_version == item.version - 1):
+        return item.topic
+    check(item, ItemAction.SPAWN_TOPIC, actor, expected_version=expected_version)
+    meeting = item.meeting
+    if lead_body is None or (actor is not None and institution_of(lead_body).id != permissions.npc_side_of(meeting).id):
+        raise ValidationFailed(_("牵头机构须为本次会议人大一方的常委会或其工作机构。"), field="lead_body")
+    referrals = [item.referral] if item.referral is not None and (
+        actor is None or referral_permissions.can_view(actor, item.referral)) else []
+    topic = topic_services.create_topic(actor=actor, title=(title or "").strip() or item.title[:200],
+                                        description=context_of(item), area=area or Area.OTHER,
+                                        lead_body=lead_body, referrals=referrals)
+    reference = _("%(k)s“%(t)s”（%(d)s）议定事项：%(x)s", k=label(meeting.kind), t=meeting.title,
+                  d=to_local(meeting.starts_at).strftime("%Y-%m-%d"), x=item.decision.text)
+    if len(reference) > MAX_SHORT:
+        reference = reference[:MAX_SHORT - 1] + "…"
+    topic_services.add_source(topic, actor=actor, kind=SourceKind.MEETING_DECISION, reference=reference)
+    item.topic = topic
+    db.session.flush()
+    audit.record("liaison.action_item.spawn_topic", actor=actor, obj=item, summary={"topic": topic.id})
+    return topic

@@ -106,6 +106,7 @@ class ActionItem(db.Model):
     drop_reason: Mapped[str | None] = mapped_column(sa.Text)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referrals.id"))
+    topic_id: Mapped[int | None] = mapped_column(sa.ForeignKey("topics.id"))   # the oversight topic it spawned
     due_soon_notified_for: Mapped[dt.date | None] = mapped_column(sa.Date)
     overdue_notified_for: Mapped[dt.date | None] = mapped_column(sa.Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -116,5 +117,6 @@ class ActionItem(db.Model):
     owner_org: Mapped[Organisation] = relationship(foreign_keys=[owner_org_id], lazy="joined")
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     referral: Mapped[Referral | None] = relationship()
+    topic: Mapped["Topic | None"] = relationship()  # noqa: F821
 
     __mapper_args__ = {"version_id_col": version}

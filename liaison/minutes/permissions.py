@@ -5,7 +5,7 @@ from oversight.accounts.models import Role
 from oversight.orgs.models import Side
 from oversight.orgs.permissions import institution_of
 from oversight.referrals.workflow import Direction
-from oversight.referrals.permissions import can_create
+from oversight.referrals.permissions import acts_within, can_create
 from ..meetings.permissions import can_manage, is_invited
 from ..permissions import organises_for
 from .models import ActionItem, Minutes
@@ -39,6 +39,17 @@ def spawn_direction(user) -> Direction | None:
     return None
 
 
+def npc_side_of(meeting):
+    """The meeting's NPC institution (the owner of any oversight topic it gives rise to)."""
+    return meeting.organiser_org if meeting.organiser_org.side is Side.NPC else meeting.counterpart_org
+
+
+def npc_institution_staff(user, meeting) -> bool:
+    """NPC liaison staff of the meeting's own NPC institution: who may open an oversight topic from it."""
+    return (user.is_authenticated and user.has_role(Role.NPC_STAFF)
+            and acts_within(user, institution_of(npc_side_of(meeting))))
+
+
 def can_act_item(user, item: ActionItem, action: ItemAction) -> bool:
     if (item.state, action) not in ITEM_TRANSITIONS or not user.is_authenticated:
         return False
@@ -48,6 +59,8 @@ def can_act_item(user, item: ActionItem, action: ItemAction) -> bool:
         return item.owner_id == user.id or organises_for(user, item.owner_org)
     if action is ItemAction.DROP:
         return can_manage(user, meeting)
+    if action is ItemAction.SPAWN_TOPIC:
+        return item.topic_id is None and npc_institution_staff(user, meeting)
     direction = spawn_direction(user)
     return (item.referral_id is None and direction is not None and can_create(user, direction)
             and (organises_for(user, meeting.organiser_org) or organises_for(user, meeting.counterpart_org)))

@@ -22,7 +22,7 @@ from ..meetings.models import AgendaItem, Meeting
 from ..meetings.permissions import can_manage, can_view
 from ..permissions import can_use_liaison, within_either
 from . import documents, item_services, permissions, queries, services
-from .forms import AmendmentForm, CompleteForm, DecisionForm, DropForm, MinutesForm, SpawnForm, StepForm
+from .forms import AmendmentForm, CompleteForm, DecisionForm, DropForm, MinutesForm, SpawnForm, SpawnTopicForm, StepForm
 from .models import ActionItem, Minutes
 from .workflow import ItemAction, MinutesAction, MinutesState
 
@@ -196,13 +196,24 @@ def _item_page(item: ActionItem, *, failed: dict | None = None, status: int = 20
     allowed = permissions.item_actions(current_user, item)
     forms = {"complete": CompleteForm(formdata=None, version=item.version),
              "drop": DropForm(formdata=None, version=item.version),
-             "spawn": SpawnForm(formdata=None, version=item.version)}
+             "spawn": SpawnForm(formdata=None, version=item.version),
+             "topic": SpawnTopicForm(formdata=None, version=item.version)}
     forms.update(failed or {})
+    _topic_choices(forms["topic"])
     direction = permissions.spawn_direction(current_user)
     forms["spawn"].rtype.choices = [(0, _("— 请选择 —"))] + [(t.id, t.name) for t in types_for(direction, requires_deputy=False)] \
         if direction else []
     return render_template("liaison/minutes/item.html", item=item, allowed=allowed, A=ItemAction, forms=forms,
                            context=item_services.context_of(item)), status
+
+
+def _topic_choices(form: SpawnTopicForm) -> None:
+    from issues import labels as topic_labels
+    from issues.models import Area
+    from issues.queries import lead_body_choices
+
+    form.lead_body.choices = [(o.id, o.name) for o in lead_body_choices(current_user)]
+    form.area.choices = [(a.value, topic_labels.area(a)) for a in Area]
 
 
 @bp.get("/items/<int:item_id>")
@@ -219,8 +230,11 @@ def item_act(item_id: int, action_name: str):
         abort(404)
     item_services.check(item, action, current_user)
     key, form = {ItemAction.COMPLETE: ("complete", CompleteForm), ItemAction.DROP: ("drop", DropForm),
-                 ItemAction.SPAWN_REFERRAL: ("spawn", SpawnForm)}[action]
+                 ItemAction.SPAWN_REFERRAL: ("spawn", SpawnForm),
+                 ItemAction.SPAWN_TOPIC: ("topic", SpawnTopicForm)}[action]
     form = form()
+    if action is ItemAction.SPAWN_TOPIC:
+        _topic_choices(form)
     if action is ItemAction.SPAWN_REFERRAL:
         form.rtype.choices = [(t.id, t.name) for t in types_for(permissions.spawn_direction(current_user), requires_deputy=False)]
     if form.validate():
@@ -229,6 +243,11 @@ def item_act(item_id: int, action_name: str):
                 item_services.complete(item, actor=current_user, note=form.note.data, expected_version=form.version.data)
             elif action is ItemAction.DROP:
                 item_services.drop(item, actor=current_user, reason=form.reason.data, expected_version=form.version.data)
+            elif action is ItemAction.SPAWN_TOPIC:
+                from issues.models import Area
+                topic = item_services.spawn_topic(item, actor=current_user, title=form.title.data,
+                                                  lead_body=db.session.get(Organisation, form.lead_body.data),
+                                                  area=Area(form.area.data), expected_version=form.version.data)
             else:
                 referral = item_services.spawn_referral(item, actor=current_user, title=form.title.data,
                                                         rtype=db.session.get(ReferralType, form.rtype.data),
@@ -238,6 +257,9 @@ def item_act(item_id: int, action_name: str):
             apply_errors(form, exc)
         else:
             commit()
+            if action is ItemAction.SPAWN_TOPIC:
+                flash(_("已根据待办事项生成监督议题，来源记为会议议定事项。"), "success")
+                return redirect(url_for("topics.detail", topic_id=topic.id))
             if action is ItemAction.SPAWN_REFERRAL:
                 flash(_("已根据待办事项生成移送事项草稿，请核对后移送。"), "success")
                 return redirect(url_for("referrals.detail", referral_id=referral.id))

@@ -29,6 +29,7 @@ class ItemAction(enum.StrEnum):
     COMPLETE = "complete"              # 标记完成
     DROP = "drop"                      # 撤销（须说明理由）
     SPAWN_REFERRAL = "spawn_referral"  # 转为移送事项
+    SPAWN_TOPIC = "spawn_topic"        # 转为监督议题
 
 
 M, MA = MinutesState, MinutesAction
@@ -46,6 +47,7 @@ ITEM_TRANSITIONS: dict[tuple[ItemState, ItemAction], ItemState] = {
     (I.OPEN, IA.COMPLETE): I.DONE,
     (I.OPEN, IA.DROP): I.DROPPED,
     (I.OPEN, IA.SPAWN_REFERRAL): I.OPEN,
+    (I.OPEN, IA.SPAWN_TOPIC): I.OPEN,
 }
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import smtplib
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from flask import current_app
@@ -10,11 +11,26 @@ from ..db import after_commit, db, utcnow
 from .models import Notification
 
 
-def notify(user, *, kind: str, title: str, body: str = "", link: str = "") -> Notification:
+@dataclass(frozen=True)
+class MailAttachment:
+    """A file an e-mail carries (the in-app notification has the link instead)."""
+
+    filename: str
+    data: bytes
+    mimetype: str                       # "text/calendar"
+    params: dict = field(default_factory=dict)   # Content-Type parameters, e.g. {"method": "REQUEST"}
+
+
+def mail_enabled() -> bool:
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def notify(user, *, kind: str, title: str, body: str = "", link: str = "",
+           attachments: tuple[MailAttachment, ...] = ()) -> Notification:
     note = Notification(user_id=user.id, kind=kind, title=title[:200], body=body, link=link)
     db.session.add(note)
-    if user.email and current_app.config.get("MAIL_SERVER"):
-        after_commit(lambda: send_mail(user.email, title, body))
+    if user.email and mail_enabled():
+        after_commit(lambda: send_mail(user.email, title, body, attachments))
     return note
 
 
@@ -28,11 +44,15 @@ def mark_read(user, note_ids: list[int] | None = None) -> int:
     return db.session.execute(stmt.values(read_at=utcnow())).rowcount
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
+def send_mail(to: str, subject: str, body: str, attachments: tuple[MailAttachment, ...] = ()) -> None:
     cfg = current_app.config
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = cfg["MAIL_FROM"], to, subject
     msg.set_content(body or subject)
+    for item in attachments:
+        maintype, subtype = item.mimetype.split("/", 1)
+        msg.add_attachment(item.data, maintype=maintype, subtype=subtype, filename=item.filename,
+                           params={**item.params, "charset": "utf-8"} if maintype == "text" else item.params)
     try:
         with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10) as smtp:
             smtp.send_message(msg)

@@ -6,13 +6,14 @@ earlier — so the timeline's ids and the audit chain both run in time order. A 
 the events and entries released by it, and the chain head commit together: an interrupted run
 resumes after the last whole chunk by re-simulating (not re-writing) what came before.
 
-Extension point: `STAGES` — later packages (clues, rectification items, meetings) append a function
+Extension point: `STAGES` — later packages (clues, rectification items, meetings) name a function
 `stage(ctx: Context) -> int` that makes its own rows the same way, using `ctx.chain` for audit.
 """
 from __future__ import annotations
 
 import datetime as dt
 import heapq
+import importlib
 import json
 import time
 from collections.abc import Callable
@@ -75,7 +76,7 @@ def run(profile: Profile, seed: int, echo: Callable[[str], None], commit: Callab
         echo("scale data already complete; nothing to do")
         return ctx
     ctx.counts["referrals"] = _referrals(ctx, started, staff, commit)
-    for stage in STAGES:
+    for stage in _stages():
         stage(ctx)
         commit()
     _finish(ctx, started)
@@ -174,14 +175,14 @@ def _finish(ctx: Context, started: dict) -> None:
     chain.flush()
 
 
-# Later generators (clues, rectification items, meetings): functions taking the Context.
-STAGES: list[Callable[[Context], int]] = []
+# Later generators (clues, rectification items, meetings): functions taking the Context, given as
+# "module:function" so the packages outside `oversight` are imported only when the generator runs.
+STAGES: list[str] = ["oversight.clues.scale:clue_stage", "liaison.scale:stage"]
 
 
-def _register_core_stages() -> None:
-    from ...clues.scale import clue_stage
-
-    STAGES.append(clue_stage)
-
-
-_register_core_stages()
+def _stages() -> list[Callable[[Context], int]]:
+    found = []
+    for spec in STAGES:
+        module, name = spec.split(":")
+        found.append(getattr(importlib.import_module(module), name))
+    return found
