@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..db import commit, db
 from ..errors import ValidationFailed
+from ..lockdown import export_endpoint
 from ..web.forms import apply_errors
 from . import permissions, queries, registry, runs, services, sharing
 from .forms import ImportForm, ModelForm, RunForm
@@ -98,6 +99,7 @@ def run(model_id: int):
 
 
 @bp.get("/<int:model_id>/export.json")
+@export_endpoint  # offline while the emergency lock is on
 def export(model_id: int):
     model = db.get_or_404(SupervisionModel, model_id)
     return Response(sharing.dumps(sharing.export_package(model)), mimetype="application/json",
