@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from oversight.audit import services as audit
 from oversight.db import commit, db, writes_on_get
 from oversight.errors import ValidationFailed
+from oversight.referrals.deadlines import DueStatus
 from oversight.referrals.queries import DueThresholds
 from oversight.web.forms import apply_errors
 from oversight.workdays import today
 
 from . import labels, permissions, queries
 from .documents import XLSX
-from .forms import ITEM_FORMS, ImportForm, action_form
+from .forms import ITEM_FORMS, ImportForm, ItemFilterForm, action_form
 from .models import RectificationItem
 from .services import items as item_services, sheets
-from .workflow import ItemAction
+from .workflow import ItemAction, ItemState
 
 bp = Blueprint("rectification", __name__, url_prefix="/topics/items")
 
@@ -39,12 +40,51 @@ def item_page(item: RectificationItem, *, failed: tuple | None = None, status: i
     return render_template(
         "topics/item.html", i=item, t=item.topic, forms=forms, failed=failed[0] if failed else None,
         reports=queries.reports_of(item), events=queries.item_timeline(item),
+        issued=queries.issued_values([item])[item.id],
         due=queries.due_status(item, DueThresholds.on()), on_behalf=permissions.on_behalf(item.unit)), status
 
 
 @bp.get("/<int:item_id>")
 def detail(item_id: int):
     return item_page(load(item_id))
+
+
+def _item_filters():
+    form = ItemFilterForm(request.args)
+    form.set_choices(_unit_choices())
+    if request.args and not form.validate():
+        return form, queries.ItemFilters()
+    state = form.state.data or ""
+    return form, queries.ItemFilters(
+        state=ItemState(state) if state not in ("", "all") else None, open_only=state == "",
+        unit_id=form.unit.data or None, topic_id=request.args.get("topic", type=int),
+        due=DueStatus(form.due.data) if form.due.data else None)
+
+
+def _unit_choices():
+    """The units the user may pick: for a unit's contacts their own units; the owner side every unit."""
+    from oversight.orgs.queries import visible_organisations
+
+    units = queries.unit_choices()
+    if current_user.has_role(*permissions.NPC_ROLES):
+        return units
+    visible = set(db.session.scalars(visible_organisations(current_user)))
+    return [u for u in units if u.id in visible]
+
+
+@bp.get("/")
+def index():
+    """整改事项: the items the user's units answer for (the owner side: all its topics' items), earliest
+    due first, with the due date and measures as issued beside the working values."""
+    if not permissions.can_use_topics(current_user):
+        abort(403)
+    form, filters = _item_filters()
+    page = queries.unit_items(current_user, filters, after=request.args.get("after"),
+                              limit=current_app.config["PAGE_SIZE"])
+    return render_template("topics/items.html", form=form, page=page, issued=queries.issued_values(page.rows),
+                           thresholds=DueThresholds.on(), filtered=bool(request.args.get("state") or
+                                                                         request.args.get("due") or
+                                                                         request.args.get("unit")))
 
 
 PERFORM = {

@@ -66,3 +66,15 @@ def item_event(action: str) -> str:
         return item_action(ItemAction(action))
     except ValueError:
         return action
+
+
+def guard(value: str) -> str:
+    """The named conditions of a workflow table entry, for the help page."""
+    names = {"complete_lists": _("三张清单齐全：每个问题有责任单位，每个责任有整改事项"),
+             "not_own_draft": _("审核人不能印发自己提请审核的清单"), "reason": _("须说明理由"),
+             "all_signed_off": _("全部整改事项已销号"), "text": _("须填写内容"),
+             "issued": _("事项已随清单印发"), "percent_0_100": _("进度为 0–100%"),
+             "reason_if_lower": _("进度低于上次报告时须说明原因"), "reported_100": _("单位报告进度已达 100%"),
+             "not_above_reported": _("认定进度不超过单位报告的进度"), "no_pending_request": _("没有待审批的延期申请"),
+             "later_date": _("新期限晚于当前期限"), "pending_request": _("有待审批的延期申请")}
+    return "；".join(names.get(g.strip(), g.strip()) for g in value.split(";") if g.strip())

@@ -41,6 +41,7 @@ NAVIGATION = [
     NavItem("referrals.search", _l("移送事项"), can_use_referrals),
     NavItem("referrals.help_page", _l("办理流程"), can_use_referrals),
     NavItem("topics.index", _l("监督议题"), _by_name("issues.permissions:can_use_topics")),
+    NavItem("rectification.index", _l("整改事项"), _by_name("issues.permissions:can_use_topics")),
     NavItem("liaison_meetings.calendar", _l("联络会议"), _by_name("liaison.permissions:can_use_liaison")),
     NavItem("liaison_registry.directory", _l("联络人名录"), _by_name("liaison.registry.permissions:can_view_directory")),
     NavItem("orgs.index", _l("组织机构"), account_perms.can_view_directory),
