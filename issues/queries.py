@@ -373,3 +373,23 @@ def issued_values(items) -> dict[int, Issued]:
         out[i.id] = Issued(number if row else None, dt.date.fromisoformat(row["due_date"]) if row else None,
                            row["measures"] if row else None, i.topic.state in permissions.DRAFT_STATES)
     return out
+
+
+def evidence_of(user, reports) -> dict[int, list]:
+    """Evidence files of `reports` that `user` may download, by report id (one query)."""
+    from sqlalchemy.orm import selectinload
+
+    from oversight.attachments import permissions as attachment_permissions
+    from oversight.attachments.models import Attachment
+
+    ids = [r.id for r in reports]
+    out: dict[int, list] = {i: [] for i in ids}
+    if not ids:
+        return out
+    rows = db.session.scalars(sa.select(Attachment).where(Attachment.owner_type == ProgressReport.__tablename__,
+                                                          Attachment.owner_id.in_(ids))
+                              .options(selectinload(Attachment.uploaded_by)).order_by(Attachment.id))
+    for a in rows:
+        if attachment_permissions.can_download(user, a):
+            out[a.owner_id].append(a)
+    return out

@@ -13,6 +13,10 @@ from .models import Attachment
 PACKAGE_OWNERS = {
     "liaison_meetings": ("liaison.meetings.models:Meeting", "liaison.meetings.permissions:can_view",
                          "liaison.meetings.permissions:can_attach"),
+    # Evidence (佐证材料) of a rectification item's progress report: the responsible unit attaches,
+    # both the unit and the owner committee read.
+    "progress_reports": ("issues.models:ProgressReport", "issues.permissions:can_view_report",
+                         "issues.permissions:can_attach_evidence"),
 }
 
 
