@@ -101,6 +101,9 @@ def stage(ctx) -> int:
     if not target:
         return 0
     t0 = time.perf_counter()
+    if db.engine.dialect.name == "postgresql":   # deputies were inserted with explicit ids: accounts follow them
+        db.session.execute(sa.text("SELECT setval(pg_get_serial_sequence('users', 'id'), "
+                                   "(SELECT coalesce(max(id), 1) FROM users))"))
     pairings = _pairings(ctx.profile)
     db.session.commit()
     external = list(db.session.scalars(sa.select(Organisation).where(Organisation.kind == OrgKind.EXTERNAL_UNIT,
@@ -119,14 +122,15 @@ def stage(ctx) -> int:
     if started is None:   # the ids before the first topic, kept so a resumed run hands out the same ones
         started = {name: (db.session.scalar(sa.select(sa.func.max(t.c.id))) or 0)
                    if name != "responsibility_co_units" else 0 for name, t in TABLES.items()}
+        started["counters"] = {f"{o}:{y}": last for o, y, last in db.session.execute(
+            sa.select(TopicSerialCounter.organisation_id, TopicSerialCounter.year, TopicSerialCounter.last))}
         chain = Chain()
         chain.add(START, at=utcnow(), actor=SYSTEM, object_type="", object_id="", summary=started)
         chain.flush()
         db.session.commit()
-    ids = dict(started)
-    counters: dict[tuple[int, int], int] = {
-        (o, y): last for o, y, last in db.session.execute(
-            sa.select(TopicSerialCounter.organisation_id, TopicSerialCounter.year, TopicSerialCounter.last))}
+    ids = {name: started[name] for name in TABLES}
+    # The serial counters as they were before the first topic (a resumed run counts the earlier ones again).
+    counters = {tuple(map(int, k.split(":"))): v for k, v in started["counters"].items()}
     heap: list[tuple] = []
     written = items_written = 0
 
@@ -476,8 +480,13 @@ def _item_life(rng, item_id, row, unit, pairing: Pairing, end, issued_at, rows: 
     urges = 0
     extension = rng.random() < 0.1
 
+    last = [issued_at]
+
     def event(at, action: IA, to_state, actor: Actor, note="", due_before=None, summary=None):
+        """One step at `at` — never before the previous one (the timeline runs in order)."""
         nonlocal state
+        at = min(max(at, last[0] + dt.timedelta(hours=1)), end) if at <= last[0] else at
+        last[0] = at
         rows.add("rectification_item_events", dict(
             item_id=item_id, action=action.value, from_state=state.value, to_state=to_state.value,
             actor_id=actor.id, actor_label=actor.name, side=actor.side, at=at, note=note,
@@ -521,6 +530,9 @@ def _item_life(rng, item_id, row, unit, pairing: Pairing, end, issued_at, rows: 
             event(at, IA.URGE, state, npc, note="请加快整改进度", summary={"urge_count": urges, "escalated": urges >= 2})
             continue
         if percent < 100:
+            t = max(t, last[0] + dt.timedelta(hours=1))
+            if t > end:
+                break
             step = rng.randint(0, 12) if stalled else rng.randint(10, 35)
             percent = min(100, percent + step)
             text = REPORT_TEXT[min(len(REPORT_TEXT) - 1, percent * len(REPORT_TEXT) // 101)]
