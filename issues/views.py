@@ -31,8 +31,18 @@ EXPORT_MAX_ROWS = 5_000
 
 
 def load(topic_id: int) -> Topic:
-    """The topic, or 404 — also for one the user may not see."""
-    topic = db.get_or_404(Topic, topic_id)
+    """The topic, or 404 — also for one the user may not see. The three lists come in a few
+    statements (not one per problem and responsibility: a big topic has hundreds of items)."""
+    from sqlalchemy.orm import selectinload
+
+    from .models import Problem, Responsibility, TopicSource
+
+    topic = db.session.get(Topic, topic_id, options=[
+        selectinload(Topic.problems).selectinload(Problem.responsibilities).options(
+            selectinload(Responsibility.items), selectinload(Responsibility.co_units)),
+        selectinload(Topic.sources).selectinload(TopicSource.referral)])
+    if topic is None:
+        abort(404)
     if not permissions.can_view(current_user, topic):
         abort(404)
     return topic
