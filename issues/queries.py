@@ -289,8 +289,8 @@ def _item_filtered(user, f: ItemFilters) -> sa.Select:
     stmt = sa.select(item).where(items_visible_to(user))
     if f.state:
         stmt = stmt.where(item.state == f.state)
-    elif f.open_only:
-        stmt = stmt.where(item.state != ItemState.SIGNED_OFF)
+    elif f.open_only:   # as an IN list, so (unit_id, state, due_date, id) serves each open state
+        stmt = stmt.where(item.state.in_([ItemState.PENDING, ItemState.IN_PROGRESS, ItemState.AWAITING_SIGNOFF]))
     if f.unit_id:
         stmt = stmt.where(item.unit_id == f.unit_id)
     if f.topic_id:
