@@ -450,6 +450,107 @@ def render_liaison(results: list[dict]) -> str:
                           if row else "—"))
         out.append(f"| `{page}` | {user} | " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"
+# --- oversight topics (issue 5): the topic and rectification item pages --------------------------------
+
+TOPIC_USERS = ("npc.liaison", "proc.contact")
+
+
+def _topic_urls(user) -> list[tuple[str, str]]:
+    """(label, url) of the topic pages for `user`, with the ids of a big topic, a typical one, an item."""
+    from issues import queries as topic_queries
+    from issues.models import ProgressReport, RectificationItem, Topic
+
+    visible = topic_queries.visible_to(user)
+    counts = (sa.select(RectificationItem.topic_id, sa.func.count().label("n"))
+              .group_by(RectificationItem.topic_id).subquery())
+    big = db.session.execute(sa.select(Topic.id, counts.c.n).join(counts, counts.c.topic_id == Topic.id)
+                             .where(visible).order_by(counts.c.n.desc(), Topic.id).limit(1)).first()
+    typical = db.session.execute(sa.select(Topic.id, counts.c.n).join(counts, counts.c.topic_id == Topic.id)
+                                 .where(visible, counts.c.n.between(20, 40)).order_by(Topic.id.desc()).limit(1)).first()
+    reports = (sa.select(ProgressReport.item_id, sa.func.count().label("n")).group_by(ProgressReport.item_id)
+               .order_by(sa.func.count().desc()).limit(200).subquery())
+    item_id = db.session.scalar(sa.select(RectificationItem.id).join(reports, reports.c.item_id == RectificationItem.id)
+                                .where(topic_queries.items_visible_to(user))
+                                .order_by(reports.c.n.desc(), RectificationItem.id).limit(1))
+    unit = db.session.scalar(sa.select(RectificationItem.unit_id).where(topic_queries.items_visible_to(user))
+                             .group_by(RectificationItem.unit_id).order_by(sa.func.count().desc()).limit(1))
+    urls = [("/topics/", "/topics/"),
+            ("/topics/?state=rectifying&area=ecology", "/topics/?state=rectifying&area=ecology"),
+            ("/topics/?overdue=y", "/topics/?overdue=y"),
+            ("/topics/?keyword=生态", "/topics/?keyword=%E7%94%9F%E6%80%81"),
+            ("/topics/?unit=<unit>", f"/topics/?unit={unit}"),
+            ("/topics/items/", "/topics/items/"),
+            ("/topics/items/?due=overdue", "/topics/items/?due=overdue"),
+            ("/topics/items/?state=all&unit=<unit>", f"/topics/items/?state=all&unit={unit}"),
+            ("/topics/items/progress.xlsx", "/topics/items/progress.xlsx"),
+            ("/topics/export.xlsx", "/topics/export.xlsx"),
+            ("/topics/help", "/topics/help")]
+    if big:
+        urls.append((f"/topics/<big> ({big.n} items)", f"/topics/{big.id}"))
+    if typical:
+        urls.append((f"/topics/<typical> ({typical.n} items)", f"/topics/{typical.id}"))
+    if item_id:
+        urls.append(("/topics/items/<item>", f"/topics/items/{item_id}"))
+    return urls
+
+
+def bench_topics(url: str, repeat: int) -> dict:
+    from issues.models import ProgressReport, RectificationItem, Topic
+    from oversight.accounts.models import User
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench",
+                      "SCHEDULER_IN_PROCESS": False, "LOGIN_MAX_FAILURES": 10_000})
+    probe = Probe()
+    _timed(app, probe)
+    with app.app_context():
+        engine = db.engine
+        _listen(engine, probe)
+        dataset = {name: db.session.scalar(sa.select(sa.func.count()).select_from(model)) for name, model in
+                   (("topics", Topic), ("rectification_items", RectificationItem), ("progress_reports", ProgressReport))}
+        dataset["referrals"] = db.session.scalar(sa.text("SELECT count(*) FROM referrals"))
+        dataset["audit_entries"] = db.session.scalar(sa.text("SELECT count(*) FROM audit_entries"))
+    result = {"engine": engine.dialect.name, "server_version": _server_version(engine), "dataset": dataset,
+              "repeat": repeat, "rows": [], "load": [os.getloadavg()[0]]}
+    for username in TOPIC_USERS:
+        client = app.test_client()
+        if client.post("/login", data={"username": username, "password": PASSWORD}).status_code != 302:
+            print(f"  cannot log in as {username}", file=sys.stderr)
+            continue
+        with app.app_context():
+            user = db.session.scalar(sa.select(User).where(User.username == username))
+            roles = ",".join(sorted(r.value for r in user.roles))
+            urls = _topic_urls(user)
+        for label, url_ in urls:
+            m = _measure(app, client, url_, probe, repeat)
+            selects = [x for x in m["sample"] if x[1].lstrip().upper().startswith(("SELECT", "WITH"))]
+            main_sql = max(selects, key=lambda x: x[0]) if selects else None
+            m["sql_floor"] = _replay(engine, main_sql[1], main_sql[2], repeat) if main_sql else None
+            m.pop("sample")
+            result["rows"].append({"page": label, "user": username, "roles": roles, **m})
+            print(f"  {username:14} {label:45} {m['status']} p50 {m['p50']*1e3:7.1f} ms  p95 {m['p95']*1e3:7.1f} ms "
+                  f" CPU {m['cpu50']*1e3:6.1f} ms {m['statements']:3d} stmts", flush=True)
+    result["load"].append(os.getloadavg()[0])
+    return result
+
+
+def render_topics(results: list[dict]) -> str:
+    out = []
+    for res in results:
+        ds = res["dataset"]
+        out += [f"### {res['server_version']} — {ds['rectification_items']:,} rectification items", "",
+                "dataset: " + ", ".join(f"{k} {v:,}" for k, v in ds.items())
+                + f"; N = {res['repeat']} requests per page and user; load average (1 min) at start/end: "
+                f"{res['load'][0]:.1f} / {res['load'][1]:.1f}", "",
+                "| page | user (role) | status | p50 ms | p95 ms | CPU p50 / p95 ms | SQL | peak KiB | SQL floor ms |",
+                "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for row in res["rows"]:
+            fl = row["sql_floor"]
+            stmts = f"{row['statements']}{'*' if row['statements_vary'] else ''}"
+            out.append(f"| `{row['page']}` | {row['user']} ({row['roles']}) | {row['status']} | {row['p50']*1e3:.1f} | "
+                       f"{row['p95']*1e3:.1f} | {row['cpu50']*1e3:.1f} / {row['cpu95']*1e3:.1f} | {stmts} | "
+                       f"{row['peak_kib']:,} | " + (f"{fl*1e3:.2f} |" if fl else "— |"))
+        out.append("")
+    return "\n".join(out)
 
 
 def main() -> None:
@@ -466,7 +567,17 @@ def main() -> None:
     parser.add_argument("--liaison-out", default=str(ROOT / "benchmarks" / "liaison-section.md"))
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results.md"))
     parser.add_argument("--notes", default="", help="a file whose text is appended to the results")
+    parser.add_argument("--topics", action="store_true",
+                        help="only the oversight topic pages (issue 5); prints a section for results.md to --out")
     args = parser.parse_args()
+    if args.topics:
+        measured = [bench_topics(url, args.repeat) for url in args.url]
+        if args.save:
+            Path(args.save).write_text(json.dumps(measured, ensure_ascii=False))
+        text = render_topics([r for path in args.load for r in json.loads(Path(path).read_text())] + measured)
+        Path(args.out).write_text(text)
+        print(text)
+        return
     results = [r for path in args.load for r in json.loads(Path(path).read_text())]
     measured = []
     for url in args.url:

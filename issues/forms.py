@@ -19,7 +19,7 @@ from oversight.referrals.labels import classification as classification_label
 from . import labels
 from .models import Area
 from .services.common import MAX_TEXT, MAX_TITLE
-from .workflow import ItemAction, Severity, TopicAction, TopicState
+from .workflow import ItemAction, ItemState, Severity, TopicAction, TopicState
 
 INVALID_CHOICE = _l("请从列表中选择。")
 BAD_DATE = _l("请输入有效日期（年-月-日）。")
@@ -183,3 +183,20 @@ class ImportForm(FlaskForm):
     file = FileField(_l("整改进展表（XLSX）"), validators=[FileRequired(_l("请选择要导入的 XLSX 文件。"))])
 
 
+
+
+class ItemFilterForm(FlaskForm):
+    """The items list: a responsible unit's items (the owner side picks a unit)."""
+
+    class Meta:
+        csrf = False
+
+    state = SelectField(_l("状态"), choices=[], validators=[Optional()], invalid_choice_message=INVALID_CHOICE)
+    due = SelectField(_l("期限"), choices=[], validators=[Optional()], invalid_choice_message=INVALID_CHOICE)
+    unit = _pick(_l("责任单位"))
+
+    def set_choices(self, units) -> None:
+        self.state.choices = ([("", str(_l("未销号"))), ("all", str(_l("全部")))]
+                              + [(s.value, labels.item_state(s)) for s in ItemState])
+        self.due.choices = [("", str(_l("全部"))), ("overdue", str(_l("已逾期"))), ("due_soon", str(_l("临期")))]
+        self.unit.choices = _none_first(_l("全部")) + [(o.id, o.name) for o in units]

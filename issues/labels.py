@@ -1,7 +1,7 @@
 """Chinese names (through the catalog) for the topic and rectification vocabulary."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from .models import Area, SourceKind
 from .workflow import ItemAction, ItemState, Party, Severity, TopicAction, TopicState
@@ -18,9 +18,13 @@ def topic_action(value: TopicAction) -> str:
             TopicAction.CLOSE: _("结束议题")}[value]
 
 
+# Lazy strings made once: a big topic's page names hundreds of item states, one lookup each.
+_ITEM_STATES = {ItemState.PENDING: _l("待整改"), ItemState.IN_PROGRESS: _l("整改中"),
+                ItemState.AWAITING_SIGNOFF: _l("待销号"), ItemState.SIGNED_OFF: _l("已销号")}
+
+
 def item_state(value: ItemState) -> str:
-    return {ItemState.PENDING: _("待整改"), ItemState.IN_PROGRESS: _("整改中"),
-            ItemState.AWAITING_SIGNOFF: _("待销号"), ItemState.SIGNED_OFF: _("已销号")}[value]
+    return str(_ITEM_STATES[ItemState(value)])
 
 
 def item_action(value: ItemAction) -> str:
@@ -66,3 +70,15 @@ def item_event(action: str) -> str:
         return item_action(ItemAction(action))
     except ValueError:
         return action
+
+
+def guard(value: str) -> str:
+    """The named conditions of a workflow table entry, for the help page."""
+    names = {"complete_lists": _("三张清单齐全：每个问题有责任单位，每个责任有整改事项"),
+             "not_own_draft": _("审核人不能印发自己提请审核的清单"), "reason": _("须说明理由"),
+             "all_signed_off": _("全部整改事项已销号"), "text": _("须填写内容"),
+             "issued": _("事项已随清单印发"), "percent_0_100": _("进度在 0 到 100 之间"),
+             "reason_if_lower": _("进度低于上次报告时须说明原因"), "reported_100": _("单位报告的进度已全部完成"),
+             "not_above_reported": _("认定进度不超过单位报告的进度"), "no_pending_request": _("没有待审批的延期申请"),
+             "later_date": _("新期限晚于当前期限"), "pending_request": _("有待审批的延期申请")}
+    return "；".join(names.get(g.strip(), g.strip()) for g in value.split(";") if g.strip())

@@ -151,3 +151,30 @@ def allowed_item_actions(user, item: RectificationItem) -> list[ItemAction]:
 def can_use_topics(user) -> bool:
     """Whether the topic pages are part of `user`'s work."""
     return user.is_authenticated and user.has_role(*NPC_ROLES, *UNIT_ROLES)
+
+
+# --- evidence files on progress reports (oversight.attachments, owner type "progress_reports") ------
+
+def can_view_report(user, report) -> bool:
+    """A progress report's evidence is read by whoever may see its item: the unit and the owner side."""
+    return can_view_item(user, report.item)
+
+
+def acts_for_unit(user, item: RectificationItem) -> bool:
+    """Does `user` report for the item's responsible unit (the party UNIT of the item table)?"""
+    if not user.is_authenticated or item.issued_in is None:
+        return False
+    held = {r.value for r in user.roles}
+    if on_behalf(item.unit):
+        return Role.NPC_STAFF.value in held and acts_within(user, item.topic.owner_org)
+    if item.unit.kind.side is Side.NPC:
+        return Role.NPC_STAFF.value in held and acts_within(user, institution_of(item.unit))
+    return Role.PROCURATORATE_CONTACT.value in held and acts_within(user, institution_of(item.unit))
+
+
+def can_attach_evidence(user, report) -> bool:
+    """Only the responsible unit attaches evidence to its own reports, until the item is signed off."""
+    from .workflow import ItemState
+
+    item = report.item
+    return item.state is not ItemState.SIGNED_OFF and acts_for_unit(user, item)

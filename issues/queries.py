@@ -229,3 +229,167 @@ def lead_body_choices(user) -> list[Organisation]:
         Organisation.path.startswith(home.path, autoescape=True),
         Organisation.kind.in_([OrgKind.NPC_COMMITTEE, OrgKind.NPC_BODY]), Organisation.active.is_(True))
         .order_by(Organisation.path)))
+
+
+# --- roll-ups for many topics at once (the topic list and its export) ---------------------------------
+
+def rollups(topic_ids, on: dt.date | None = None) -> dict[int, Rollup]:
+    """The topic-level `Rollup` of each topic in `topic_ids` from one GROUP BY over its issued items —
+    the list pages must not load every topic's lists (a big topic has hundreds of items)."""
+    ids = list(topic_ids)
+    out = {i: Rollup() for i in ids}
+    if not ids:
+        return out
+    on = on or DueThresholds.on().today
+    item = RectificationItem
+    open_ = item.state.in_([ItemState.PENDING, ItemState.IN_PROGRESS])
+    stmt = (sa.select(item.topic_id, sa.func.count(), sa.func.sum(sa.case((item.state == ItemState.SIGNED_OFF, 1), else_=0)),
+                      sa.func.sum(sa.case((sa.and_(open_, item.due_date < on), 1), else_=0)),
+                      sa.func.sum(item.reported_percent), sa.func.sum(item.accepted_percent))
+            .where(item.topic_id.in_(ids), item.issued_in.is_not(None)).group_by(item.topic_id))
+    for topic_id, count, signed, overdue, reported, accepted in db.session.execute(stmt):
+        out[topic_id] = Rollup(items=count, signed_off=int(signed or 0), overdue=int(overdue or 0),
+                               reported_sum=int(reported or 0), accepted_sum=int(accepted or 0))
+    return out
+
+
+# --- the items list: a responsible unit's items (and the owner side's, by unit) ------------------------
+
+@dataclass(frozen=True)
+class ItemFilters:
+    state: ItemState | None = None
+    open_only: bool = True
+    unit_id: int | None = None
+    topic_id: int | None = None
+    due: DueStatus | None = None     # overdue / due soon
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    rows: list[RectificationItem]
+    more: bool
+    next_cursor: str | None
+
+
+def items_visible_to(user) -> sa.ColumnElement[bool]:
+    """The items `permissions.can_view_item` lets `user` see, as one SQL condition."""
+    clauses = []
+    if user.has_role(*permissions.NPC_ROLES):
+        clauses.append(RectificationItem.topic_id.in_(sa.select(Topic.id).where(in_scope(Topic.owner_org_id,
+                                                                                         user=user))))
+    if user.has_role(*permissions.UNIT_ROLES):
+        units = sa.select(Organisation.id).where(in_scope(Organisation.id, user=user),
+                                                 Organisation.kind != OrgKind.EXTERNAL_UNIT)
+        clauses.append(sa.and_(RectificationItem.issued_in.is_not(None), RectificationItem.unit_id.in_(units)))
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def _item_filtered(user, f: ItemFilters) -> sa.Select:
+    item = RectificationItem
+    stmt = sa.select(item).where(items_visible_to(user))
+    if f.state:
+        stmt = stmt.where(item.state == f.state)
+    elif f.open_only:   # as an IN list, so (unit_id, state, due_date, id) serves each open state
+        stmt = stmt.where(item.state.in_([ItemState.PENDING, ItemState.IN_PROGRESS, ItemState.AWAITING_SIGNOFF]))
+    if f.unit_id:
+        stmt = stmt.where(item.unit_id == f.unit_id)
+    if f.topic_id:
+        stmt = stmt.where(item.topic_id == f.topic_id)
+    if f.due is not None:
+        th = DueThresholds.on()
+        stmt = stmt.where(item.state.in_([ItemState.PENDING, ItemState.IN_PROGRESS]), item.issued_in.is_not(None))
+        if f.due is DueStatus.OVERDUE:
+            stmt = stmt.where(item.due_date < th.today)
+        else:
+            stmt = stmt.where(item.due_date >= th.today, item.due_date < th.soon_from)
+    return stmt
+
+
+def unit_items(user, f: ItemFilters, *, after: str | None = None, limit: int = 50) -> ItemPage:
+    """Items earliest due first, keyset on (due_date, id)."""
+    item = RectificationItem
+    stmt = _item_filtered(user, f).order_by(item.due_date, item.id)
+    day, _, ident = (after or "").partition("~")
+    try:
+        cursor = (dt.date.fromisoformat(day), int(ident))
+    except ValueError:
+        cursor = None
+    if cursor:
+        stmt = stmt.where(sa.or_(item.due_date > cursor[0], sa.and_(item.due_date == cursor[0], item.id > cursor[1])))
+    rows = list(db.session.scalars(stmt.options(sa.orm.joinedload(item.topic)).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return ItemPage(rows, more, f"{rows[-1].due_date.isoformat()}~{rows[-1].id}" if more else None)
+
+
+def unit_items_for_export(user, f: ItemFilters, limit: int) -> list[RectificationItem]:
+    item = RectificationItem
+    stmt = (_item_filtered(user, f).order_by(item.due_date, item.id)
+            .options(sa.orm.joinedload(item.topic), sa.orm.joinedload(item.responsibility)
+                     .joinedload(Responsibility.problem)).limit(limit + 1))
+    return list(db.session.scalars(stmt).unique())
+
+
+@dataclass(frozen=True)
+class Issued:
+    """An item as the topic's current issued version has it, beside its working values."""
+
+    version: int | None            # the version number (None: not in the issued lists)
+    due_date: dt.date | None
+    measures: str | None
+    revising: bool                 # the topic's lists are being revised (a draft of the next version)
+
+    def due_differs(self, item: RectificationItem) -> bool:
+        return self.due_date is not None and self.due_date != item.due_date
+
+    def measures_differ(self, item: RectificationItem) -> bool:
+        return self.measures is not None and self.measures != item.measures
+
+
+def issued_values(items) -> dict[int, Issued]:
+    """For each item: due date and measures in its topic's current issued version (one query for the
+    versions of all the items' topics)."""
+    import json
+
+    from .models import ListVersion
+
+    items = list(items)
+    wanted = {(i.topic_id, i.topic.issued_version) for i in items if i.topic.issued_version}
+    snaps: dict[int, tuple[int, dict]] = {}
+    if wanted:
+        rows = db.session.execute(sa.select(ListVersion.topic_id, ListVersion.number, ListVersion.snapshot).where(
+            sa.tuple_(ListVersion.topic_id, ListVersion.number).in_(list(wanted))))
+        for topic_id, number, snapshot in rows:
+            keyed = {}
+            for p in json.loads(snapshot)["problems"]:
+                for r in p["responsibilities"]:
+                    for i in r["items"]:
+                        keyed[i["key"]] = i
+            snaps[topic_id] = (number, keyed)
+    out = {}
+    for i in items:
+        number, keyed = snaps.get(i.topic_id, (None, {}))
+        row = keyed.get(i.id)
+        out[i.id] = Issued(number if row else None, dt.date.fromisoformat(row["due_date"]) if row else None,
+                           row["measures"] if row else None, i.topic.state in permissions.DRAFT_STATES)
+    return out
+
+
+def evidence_of(user, reports) -> dict[int, list]:
+    """Evidence files of `reports` that `user` may download, by report id (one query)."""
+    from sqlalchemy.orm import selectinload
+
+    from oversight.attachments import permissions as attachment_permissions
+    from oversight.attachments.models import Attachment
+
+    ids = [r.id for r in reports]
+    out: dict[int, list] = {i: [] for i in ids}
+    if not ids:
+        return out
+    rows = db.session.scalars(sa.select(Attachment).where(Attachment.owner_type == ProgressReport.__tablename__,
+                                                          Attachment.owner_id.in_(ids))
+                              .options(selectinload(Attachment.uploaded_by)).order_by(Attachment.id))
+    for a in rows:
+        if attachment_permissions.can_download(user, a):
+            out[a.owner_id].append(a)
+    return out

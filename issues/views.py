@@ -31,8 +31,18 @@ EXPORT_MAX_ROWS = 5_000
 
 
 def load(topic_id: int) -> Topic:
-    """The topic, or 404 — also for one the user may not see."""
-    topic = db.get_or_404(Topic, topic_id)
+    """The topic, or 404 — also for one the user may not see. The three lists come in a few
+    statements (not one per problem and responsibility: a big topic has hundreds of items)."""
+    from sqlalchemy.orm import selectinload
+
+    from .models import Problem, Responsibility, TopicSource
+
+    topic = db.session.get(Topic, topic_id, options=[
+        selectinload(Topic.problems).selectinload(Problem.responsibilities).options(
+            selectinload(Responsibility.items), selectinload(Responsibility.co_units)),
+        selectinload(Topic.sources).selectinload(TopicSource.referral)])
+    if topic is None:
+        abort(404)
     if not permissions.can_view(current_user, topic):
         abort(404)
     return topic
@@ -56,7 +66,7 @@ def index():
     form, filters = _filters()
     page = queries.topics(current_user, filters, after=request.args.get("after"),
                           limit=current_app.config["PAGE_SIZE"])
-    rollups = {t.id: queries.progress(t).topic for t in page.rows}
+    rollups = queries.rollups(t.id for t in page.rows)
     return render_template("topics/index.html", form=form, page=page, rollups=rollups,
                            can_create=permissions.can_create(current_user),
                            export_url=url_for(".export", **{k: v for k, v in request.args.items() if k != "after"}))
@@ -72,7 +82,7 @@ def export():
     if len(rows) > EXPORT_MAX_ROWS:
         flash(_("符合条件的议题超过 %(n)d 个，请缩小筛选范围后再导出。", n=EXPORT_MAX_ROWS), "error")
         return redirect(url_for(".index", **request.args))
-    data = documents.topics_workbook(rows, {t.id: queries.progress(t).topic for t in rows})
+    data = documents.topics_workbook(rows, queries.rollups(t.id for t in rows))
     audit.record("topic.export.downloaded", actor=current_user, summary={
         "rows": len(rows), "filters": {k: v for k, v in request.args.items() if k != "after" and v not in ("", None)}})
     commit()
@@ -200,3 +210,21 @@ def act(topic_id: int, action_name: str):
                     s=labels.topic_state(topic.state)), "success")
             return redirect(url_for(".detail", topic_id=topic.id))
     return detail_page(topic, failed=(action, form), status=422)
+
+
+@bp.get("/help")
+def help():  # noqa: A001 — the endpoint's name
+    """How topics and rectification items move: drawn from the two workflow tables the services use."""
+    from oversight.accounts.models import Role
+
+    from .services.items import ESCALATE_AT
+    from .workflow import ITEM_TRANSITIONS, TOPIC_TRANSITIONS, ItemAction, ItemState, TopicState
+
+    def rows(table, states, actions):
+        order, acts = {s: i for i, s in enumerate(states)}, {a: i for i, a in enumerate(actions)}
+        return [{"state": s, "action": a, "rule": rule, "roles": [Role(r).label for r in sorted(rule.roles)]}
+                for (s, a), rule in sorted(table.items(), key=lambda kv: (order[kv[0][0]], acts[kv[0][1]]))]
+
+    return render_template("topics/help.html", topic_rows=rows(TOPIC_TRANSITIONS, TopicState, TopicAction),
+                           item_rows=rows(ITEM_TRANSITIONS, ItemState, ItemAction), escalate_at=ESCALATE_AT,
+                           soon_days=current_app.config["DUE_SOON_WORKING_DAYS"])

@@ -16,7 +16,7 @@ from oversight.exports import safe_cell
 from oversight.orgs.queries import in_scope
 
 from .. import permissions
-from ..models import RectificationItem, Topic
+from ..models import RectificationItem, Responsibility, Topic
 from ..workflow import ItemAction, ItemState
 from . import items as item_services
 
@@ -35,7 +35,9 @@ def reportable(user) -> list[RectificationItem]:
             .where(RectificationItem.issued_in.is_not(None),
                    RectificationItem.state.in_([ItemState.PENDING, ItemState.IN_PROGRESS]),
                    in_scope(RectificationItem.unit_id, Topic.owner_org_id, user=user))
-            .order_by(RectificationItem.topic_id, RectificationItem.due_date, RectificationItem.id))
+            .order_by(RectificationItem.topic_id, RectificationItem.due_date, RectificationItem.id)
+            .options(sa.orm.joinedload(RectificationItem.topic),
+                     sa.orm.joinedload(RectificationItem.responsibility).joinedload(Responsibility.problem)))
     return [i for i in db.session.scalars(stmt) if permissions.can_act_item(user, i, ItemAction.REPORT_PROGRESS)]
 
 

@@ -16,6 +16,10 @@ PACKAGE_OWNERS = {
     # A clue's files, sent by the public: the clue's staff see them (oversight.clues).
     "clues": ("oversight.clues.models:Clue", "oversight.clues.permissions:can_view",
               "oversight.clues.permissions:can_attach"),
+    # Evidence (佐证材料) of a rectification item's progress report: the responsible unit attaches,
+    # both the unit and the owner committee read.
+    "progress_reports": ("issues.models:ProgressReport", "issues.permissions:can_view_report",
+                         "issues.permissions:can_attach_evidence"),
 }
 
 

@@ -49,6 +49,7 @@ NAVIGATION = [
     NavItem("referrals.help_page", _l("办理流程"), can_use_referrals),
     NavItem("clues.index", _l("线索"), can_use_clues),
     NavItem("topics.index", _l("监督议题"), _by_name("issues.permissions:can_use_topics")),
+    NavItem("rectification.index", _l("整改事项"), _by_name("issues.permissions:can_use_topics")),
     NavItem("liaison_meetings.calendar", _l("联络会议"), _by_name("liaison.permissions:can_use_liaison")),
     NavItem("evaluation.index", _l("群众评议"), _by_name("reports.evaluation.permissions:can_use_evaluation")),
     NavItem("liaison_registry.directory", _l("联络人名录"), _by_name("liaison.registry.permissions:can_view_directory")),
