@@ -72,8 +72,8 @@ def test_overdue_cluster_ignores_closed_not_yet_due_and_scattered(world):
 
 # --- stalled rectification ----------------------------------------------------------------------
 
-def _item(world, staff, *, due_days_before: int, unit=None):
-    topic = topics.create_topic(actor=staff, title="整改测试议题", lead_body=world.body)
+def _item(world, staff, *, due_days_before: int, unit=None, lead_body=None):
+    topic = topics.create_topic(actor=staff, title="整改测试议题", lead_body=lead_body or world.body)
     problem = lists.add_problem(topic, actor=staff, description="问题", evidence="")
     resp = lists.add_responsibility(problem, actor=staff, lead_unit=unit or world.proc)
     item = lists.add_item(resp, actor=staff, measures="落实整改措施", due_date=AS_OF + dt.timedelta(days=30))
@@ -198,3 +198,122 @@ def test_every_builtin_has_bounds_and_a_valid_schedule(app):
         services.cron_trigger(fn.cron)
         assert str(fn.name) and str(fn.purpose) and str(fn.legal_basis)
 
+
+
+# --- scope: the committee responsible for each hit's evidence ------------------------------------
+# A hit over one committee's records is scoped to that committee; a hit spanning several to their
+# lowest common ancestor committee (the city here), never split: see builtins/_common.Scopes.
+
+def scope_of(key: str, **params) -> dict[str, int | None]:
+    return {h.key: h.scope_org_id for h in hits(key, **params)}
+
+
+def test_scope_of_dissatisfaction_is_the_units_committee_and_the_common_one_for_a_type(world):
+    city = [data.referral(sender=world.body, receiver=world.proc) for _ in range(2)]
+    district = [data.referral(sender=world.d_npc, receiver=world.d_proc) for _ in range(2)]
+    for n, r in enumerate(city + district):
+        data.dissatisfied(r, 10 + n)
+    commit()
+    found = scope_of("repeated_dissatisfaction", min_count=2)
+    assert found == {f"unit:{world.proc.id}": world.npc.id, f"unit:{world.d_proc.id}": world.d_npc.id,
+                     f"type:{data.rtype('supervision_lead').id}": world.npc.id}     # both levels: the city
+
+
+def test_scope_of_dissatisfaction_at_a_district_unit_rated_by_the_city_is_the_city(world):
+    for n, r in enumerate([data.referral(sender=world.npc, receiver=world.d_proc) for _ in range(3)]):
+        data.dissatisfied(r, 10 + n)
+    commit()
+    # The district procuratorate's committee is the district's, but the city's own referrals are evidence.
+    assert scope_of("repeated_dissatisfaction")[f"unit:{world.d_proc.id}"] == world.npc.id
+
+
+def test_scope_of_overdue_clusters_per_level(world):
+    for unit, sender in ((world.proc, world.npc), (world.d_proc, world.d_npc)):
+        for d in range(5):
+            data.referral(sender=sender, receiver=unit, due=AS_OF - dt.timedelta(days=3 + d))
+    commit()
+    t = data.rtype("supervision_lead").id
+    assert scope_of("overdue_cluster") == {f"unit:{world.proc.id}:type:{t}": world.npc.id,
+                                           f"unit:{world.d_proc.id}:type:{t}": world.d_npc.id}
+
+
+def test_scope_of_an_unpaired_branch_procuratorate_is_the_committee_paired_above_it(world, make_org):
+    from oversight.orgs.models import OrgKind, OrgLevel
+
+    branch = make_org("C-P-FY", "市检察院分院", kind=OrgKind.PROCURATORATE, level=OrgLevel.BRANCH, parent=world.proc)
+    dept = make_org("C-P-FY-1", "分院第一部", kind=OrgKind.PROCURATORATE_DEPARTMENT, parent=branch)
+    for d in range(5):
+        data.referral(sender=world.npc, receiver=dept, due=AS_OF - dt.timedelta(days=3 + d))
+    commit()
+    assert list(scope_of("overdue_cluster").values()) == [world.npc.id]
+
+
+def _district(world, make_org, make_user):
+    from oversight.accounts.models import Role
+    from oversight.orgs.models import OrgKind
+
+    body = make_org("D-NPC-JSW", "区人大监察司法委", kind=OrgKind.NPC_BODY, parent=world.d_npc)
+    return body, make_user("d_staff", body, roles={Role.NPC_STAFF})
+
+
+def test_scope_of_stalled_rectification_is_the_topics_lead_committee(world, make_org, make_user):
+    d_body, d_staff = _district(world, make_org, make_user)
+    _item(world, world.staff, due_days_before=40)                                    # city topic, city unit
+    _item(world, d_staff, due_days_before=40, unit=world.d_proc, lead_body=d_body)    # district topic
+    commit()
+    assert scope_of("stalled_rectification") == {f"unit:{world.proc.id}": world.npc.id,
+                                                 f"unit:{world.d_proc.id}": world.d_npc.id}
+    # The district procuratorate also answers a city topic: its items span both committees.
+    _item(world, world.staff, due_days_before=40, unit=world.d_proc)
+    commit()
+    assert scope_of("stalled_rectification")[f"unit:{world.d_proc.id}"] == world.npc.id
+
+
+def test_scope_of_a_governance_notice_is_its_receiving_committee(world):
+    city = _notice(world, 75)
+    district = data.referral(sender=world.d_proc, receiver=world.d_npc, code="governance_notice",
+                             state=State.RECEIVED, direction=Direction.PROCURATORATE_TO_NPC, title="区通报",
+                             sent_days_before=80)
+    commit()
+    assert scope_of("unaddressed_governance_notice") == {f"referral:{city.id}": world.npc.id,
+                                                         f"referral:{district.id}": world.d_npc.id}
+
+
+def test_scope_of_clue_hotspots_is_the_receiving_committee_or_the_common_one(world):
+    for n in range(8):
+        data.clue(world.d_npc, title=f"区排污{n}", description="排污", place="江北区", days_before=n + 1)
+    for n in range(8):
+        data.clue(world.d_npc, title=f"区占道{n}", description="占道", place="渝中区", category="administrative",
+                  days_before=n + 1)
+    for n in range(2):
+        data.clue(world.npc, title=f"市占道{n}", description="占道", place="渝中区", category="administrative",
+                  days_before=n + 1)
+    commit()
+    assert scope_of("clue_hotspot") == {"public_interest@江北区": world.d_npc.id,
+                                        "administrative@渝中区": world.npc.id}
+
+
+def test_scope_of_near_duplicate_clues_is_the_receiving_committee_or_the_common_one(world):
+    a = data.clue(world.d_npc, title="消防通道被占", description=DUP_A, days_before=5)
+    data.clue(world.d_npc, title="小区消防通道被占用", description=DUP_B, days_before=2)
+    commit()
+    assert scope_of("clue_near_duplicates") == {f"clue:{a.id}": world.d_npc.id}
+    data.clue(world.npc, title="又一次：消防通道", description=DUP_B + "。", days_before=1)   # sent to the city too
+    commit()
+    assert scope_of("clue_near_duplicates") == {f"clue:{a.id}": world.npc.id}
+
+
+def test_evidence_under_no_common_committee_leaves_the_scope_empty(world, make_org):
+    from oversight.orgs.models import OrgKind, OrgLevel
+    from oversight.supervision.builtins._common import Scopes
+
+    other = make_org("X-NPC", "另一市人大常委会", kind=OrgKind.NPC_COMMITTEE, level=OrgLevel.CITY)
+    lone = make_org("X-P", "未配对的检察院", kind=OrgKind.PROCURATORATE, level=OrgLevel.CITY)
+    unit = make_org("X-GOV", "某政府部门", kind=OrgKind.EXTERNAL_UNIT)
+    s = Scopes(db.session)
+    assert s.common({world.d_npc.id, world.npc.id}) == world.npc.id
+    assert s.common({world.d_npc.id}) == world.d_npc.id
+    assert s.common({world.npc.id, other.id}) is None            # two trees: administrators only
+    assert s.committee(lone.id) is None and s.committee(unit.id) is None
+    assert s.committee(world.station.id) == world.npc.id and s.committee(world.dept.id) == world.npc.id
+    assert s.common({world.npc.id, None}) is None

@@ -27,7 +27,7 @@ def require_admin():
 def index():
     services.ensure_builtins(actor=current_user)
     commit()
-    return render_template("supervision/models.html", models=queries.models(), precision=queries.precision_by_model(),
+    return render_template("supervision/models.html", models=queries.models(), precision=queries.precision_by_model(current_user),
                            last_runs=queries.last_runs(), runs=queries.recent_runs(limit=20),
                            run_form=RunForm(formdata=None), import_form=ImportForm(formdata=None))
 

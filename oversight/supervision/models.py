@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..db import UTCDateTime, db, enum_column, utcnow
+from ..orgs.models import Organisation
 from .workflow import AlertState, Severity
 
 
@@ -93,12 +94,16 @@ class Alert(db.Model):
         sa.CheckConstraint("state <> 'converted' OR topic_id IS NOT NULL", name="converted_has_topic"),
         sa.Index("ix_supervision_alerts_state", "state", "id"),
         sa.Index("ix_supervision_alerts_model_state", "model_id", "state", "id"),
+        sa.Index("ix_supervision_alerts_scope_state", "scope_org_id", "state", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     model_id: Mapped[int] = mapped_column(sa.ForeignKey("supervision_models.id"))
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
     evidence_key: Mapped[str] = mapped_column(sa.String(200))
+    # The NPC standing committee responsible for the evidence (see builtins/_common.py): its staff act on
+    # the alert, committees above it see it. NULL only for alerts raised before alerts were scoped.
+    scope_org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
     title: Mapped[str] = mapped_column(sa.String(200))
     detail: Mapped[str] = mapped_column(sa.Text, default="")
     severity: Mapped[Severity] = mapped_column(enum_column(Severity, name="alert_severity"), default=Severity.MEDIUM)
@@ -117,5 +122,6 @@ class Alert(db.Model):
 
     model: Mapped[SupervisionModel] = relationship(lazy="joined")
     decided_by: Mapped[User | None] = relationship()
+    scope_org: Mapped[Organisation | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}

@@ -1,4 +1,7 @@
-"""Read-only: models with their precision, recent runs, alerts by filter (keyset pages)."""
+"""Read-only: models with their precision, recent runs, alerts by filter (keyset pages).
+
+What a user reads about alerts goes through `visible`: an alert is seen by system administrators and by
+the users whose scope (their committee's subtree, `orgs.queries.in_scope`) holds its scope committee."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,6 +9,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..db import db
+from ..orgs.queries import in_scope
+from . import permissions
 from .models import Alert, ModelRun, SupervisionModel
 from .workflow import AlertState, Severity
 
@@ -26,10 +31,18 @@ class Precision:
         return self.confirmed / self.decided if self.decided else None
 
 
-def precision_by_model() -> dict[int, Precision]:
+def visible(stmt: sa.Select, user) -> sa.Select:
+    """`stmt` over alerts restricted to those `user` may see (None: no restriction, for jobs and the CLI)."""
+    if user is None or permissions.sees_all_alerts(user):
+        return stmt
+    return stmt.where(in_scope(Alert.scope_org_id, user=user))
+
+
+def precision_by_model(user=None) -> dict[int, Precision]:
+    """Per model, over the alerts `user` sees (every alert for an administrator, or with no user)."""
     counts: dict[int, dict[str, int]] = {}
-    for model_id, state, n in db.session.execute(
-            sa.select(Alert.model_id, Alert.state, sa.func.count()).group_by(Alert.model_id, Alert.state)):
+    for model_id, state, n in db.session.execute(visible(
+            sa.select(Alert.model_id, Alert.state, sa.func.count()).group_by(Alert.model_id, Alert.state), user)):
         counts.setdefault(model_id, {})[AlertState(state).value] = n
     return {m: Precision(c.get("confirmed", 0) + c.get("converted", 0), c.get("dismissed", 0), c.get("new", 0))
             for m, c in counts.items()}
@@ -65,9 +78,9 @@ class Page:
     next_cursor: str | None
 
 
-def alerts(f: Filters, *, after: str | None = None, limit: int = 50) -> Page:
-    """Alerts newest first, keyset on id (the indexes lead with state or model, then id)."""
-    stmt = sa.select(Alert).order_by(Alert.id.desc())
+def alerts(f: Filters, *, user=None, after: str | None = None, limit: int = 50) -> Page:
+    """Alerts `user` sees, newest first, keyset on id (the indexes lead with state, model or scope, then id)."""
+    stmt = visible(sa.select(Alert).order_by(Alert.id.desc()), user)
     if f.model_id:
         stmt = stmt.where(Alert.model_id == f.model_id)
     if f.state:
@@ -82,6 +95,12 @@ def alerts(f: Filters, *, after: str | None = None, limit: int = 50) -> Page:
     return Page(rows, more, str(rows[-1].id) if more else None)
 
 
-def counts_by_state() -> dict[str, int]:
+def counts_by_state(user=None) -> dict[str, int]:
     return {AlertState(s).value: n for s, n in
-            db.session.execute(sa.select(Alert.state, sa.func.count()).group_by(Alert.state))}
+            db.session.execute(visible(sa.select(Alert.state, sa.func.count()).group_by(Alert.state), user))}
+
+
+def get_visible(alert_id: int, user) -> Alert | None:
+    """The alert, if `user` may see it (None otherwise: the page answers 404, as for other packages)."""
+    alert = db.session.get(Alert, alert_id)
+    return alert if alert is not None and permissions.can_view(user, alert) else None

@@ -62,6 +62,8 @@ class Hit:
     evidence: list[Evidence]
     severity: Severity = Severity.MEDIUM
     detail: str = ""
+    # The NPC standing committee responsible for the evidence (builtins/_common.Scopes works it out).
+    scope_org_id: int | None = None
 
 
 @dataclass(frozen=True)

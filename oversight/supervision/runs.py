@@ -112,12 +112,13 @@ def record_hits(model_id: int, model_key: str, run_id: int, hits: list[registry.
         if alert is None:
             db.session.add(Alert(model_id=model_id, fingerprint=fp, evidence_key=hit.key[:200], title=hit.title[:200],
                                  detail=hit.detail, severity=hit.severity, evidence=evidence, state=AlertState.NEW,
-                                 first_run_id=run_id, last_run_id=run_id))
+                                 scope_org_id=hit.scope_org_id, first_run_id=run_id, last_run_id=run_id))
             new += 1
             continue
         alert.last_run_id, alert.seen_count = run_id, alert.seen_count + 1
         if alert.state is AlertState.NEW:  # what staff have decided on stays as they saw it
             alert.title, alert.detail, alert.severity, alert.evidence = hit.title[:200], hit.detail, hit.severity, evidence
+            alert.scope_org_id = hit.scope_org_id   # the evidence as it now stands decides who sees it
     db.session.flush()
     return new
 

@@ -125,6 +125,8 @@ def check(alert: Alert, action: AlertAction, actor, *, expected_version: int | N
     except InvalidTransition:
         raise InvalidTransition(_("预警当前状态下不能执行该操作。")) from None
     if not permissions.can_act(actor, alert, action):
+        if permissions.is_liaison_staff(actor) and not permissions.in_own_committee(actor, alert):
+            raise NotAllowed(_("只有预警所属人大常委会的联络人员可以研判该预警。"))
         raise NotAllowed(_("只有人大联络人员可以研判预警。"))
     return target
 

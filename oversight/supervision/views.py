@@ -57,9 +57,9 @@ def index():
     model_id = request.args.get("model", type=int)
     f = queries.Filters(model_id=model_id, state=_enum(AlertState, request.args.get("state")),
                         severity=_enum(Severity, request.args.get("severity")))
-    page = queries.alerts(f, after=request.args.get("after"))
+    page = queries.alerts(f, user=current_user, after=request.args.get("after"))
     return render_template("supervision/alerts.html", page=page, f=f, models=queries.models(),
-                           counts=queries.counts_by_state(), states=list(AlertState), severities=list(Severity))
+                           counts=queries.counts_by_state(current_user), states=list(AlertState), severities=list(Severity))
 
 
 def lead_bodies(user) -> list[Organisation]:
@@ -76,19 +76,26 @@ def detail_page(alert: Alert, *, dismiss_form=None, convert_form=None, status: i
     convert_form = convert_form or ConvertForm(formdata=None, title=alert.title, version=alert.version)
     if AlertAction.CONVERT in actions:
         convert_form.lead_body.choices = [(o.id, o.name) for o in lead_bodies(current_user)]
-    precision = queries.precision_by_model().get(alert.model_id)
+    precision = queries.precision_by_model(current_user).get(alert.model_id)
     return render_template("supervision/alert.html", a=alert, actions=actions, dismiss_form=dismiss_form,
                            convert_form=convert_form, precision=precision), status
 
 
 @bp.get("/<int:alert_id>")
 def detail(alert_id: int):
-    return detail_page(db.get_or_404(Alert, alert_id))
+    return detail_page(_visible_or_404(alert_id))
+
+
+def _visible_or_404(alert_id: int) -> Alert:
+    alert = queries.get_visible(alert_id, current_user)
+    if alert is None:
+        abort(404)
+    return alert
 
 
 @bp.post("/<int:alert_id>/confirm")
 def confirm(alert_id: int):
-    alert = db.get_or_404(Alert, alert_id)
+    alert = _visible_or_404(alert_id)
     services.confirm(alert, actor=current_user, expected_version=request.form.get("version", type=int))
     commit()
     flash(_("预警已确认。"), "success")
@@ -97,7 +104,7 @@ def confirm(alert_id: int):
 
 @bp.post("/<int:alert_id>/dismiss")
 def dismiss(alert_id: int):
-    alert = db.get_or_404(Alert, alert_id)
+    alert = _visible_or_404(alert_id)
     form = DismissForm()
     if form.validate_on_submit():
         try:
@@ -115,7 +122,7 @@ def dismiss(alert_id: int):
 
 @bp.post("/<int:alert_id>/convert")
 def convert(alert_id: int):
-    alert = db.get_or_404(Alert, alert_id)
+    alert = _visible_or_404(alert_id)
     if not permissions.can_act(current_user, alert, AlertAction.CONVERT):
         services.check(alert, AlertAction.CONVERT, current_user)   # raises the right domain error
     form = ConvertForm()

@@ -8,7 +8,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from ..registry import Evidence, Hit, Param, register
 from ..similarity import Hasher, candidate_pairs, clusters, verify
 from ..workflow import Severity
-from ._common import days_before
+from ._common import Scopes, days_before
 
 BATCH = 10_000
 
@@ -25,13 +25,16 @@ def clue_near_duplicates(ctx, params, period) -> list[Hit]:
     start, end = days_before(period.as_of, params["window_days"]), period.end()
     scope = sa.and_(Clue.created_at >= start, Clue.created_at < end, Clue.state != "merged")
     groups = find_duplicate_groups(ctx.session, Clue, scope, params["threshold"])
+    scopes = Scopes(ctx.session)
     hits = []
     for members in groups:
+        receivers = {r for offset in range(0, len(members), 1000) for r in ctx.session.scalars(
+            sa.select(Clue.receiving_org_id).where(Clue.id.in_(members[offset:offset + 1000])).distinct())}
         titles = dict(ctx.session.execute(sa.select(Clue.id, Clue.title).where(Clue.id.in_(members[:50]))).all())
         # Keyed by the earliest clue: later rephrasings join the same alert rather than raising new ones.
-        hits.append(Hit(f"clue:{members[0]}", _("%(n)d 件线索内容高度相似：%(t)s", n=len(members), t=titles.get(members[0], "")),
+        hits.append(scopes.scope(Hit(f"clue:{members[0]}", _("%(n)d 件线索内容高度相似：%(t)s", n=len(members), t=titles.get(members[0], "")),
                         [Evidence("clue", i, titles.get(i, "")) for i in members[:50]],
-                        Severity.HIGH if len(members) >= 5 else Severity.LOW))
+                        Severity.HIGH if len(members) >= 5 else Severity.LOW), {scopes.committee(r) for r in receivers}))
     return hits
 
 

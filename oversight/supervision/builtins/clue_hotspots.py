@@ -9,7 +9,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 
 from ..registry import Evidence, Hit, Param, register
 from ..workflow import Severity
-from ._common import days_before
+from ._common import Scopes, days_before
 
 
 @register("clue_hotspot", name=_l("线索热点预警"),
@@ -40,6 +40,7 @@ def clue_hotspot(ctx, params, period) -> list[Hit]:
                    sa.tuple_(Clue.category, Clue.place).in_([(c, p) for c, p, _n in current]))
             .group_by(Clue.category, Clue.place)):
         baseline[(category, place)] = count
+    scopes = Scopes(ctx.session)
     hits = []
     for category, place, count in sorted(current):
         mean = baseline[(category, place)] / params["baseline_windows"]
@@ -48,11 +49,15 @@ def clue_hotspot(ctx, params, period) -> list[Hit]:
         ids = ctx.session.scalars(sa.select(Clue.id).where(Clue.category == category, Clue.place == place,
                                                            Clue.created_at >= start, Clue.created_at < end)
                                   .order_by(Clue.id).limit(50)).all()
+        receivers = ctx.session.scalars(sa.select(Clue.receiving_org_id).where(
+            Clue.category == category, Clue.place == place, Clue.created_at >= start, Clue.created_at < end)
+            .distinct()).all()
         label = category_label(category)
         titles = dict(ctx.session.execute(sa.select(Clue.id, Clue.title).where(Clue.id.in_(ids))).all())
-        hits.append(Hit(f"{category}@{place}"[:200],
+        hits.append(scopes.scope(Hit(f"{category}@{place}"[:200],
                         _("%(p)s“%(c)s”类线索 %(d)d 天内 %(n)d 件，基线每窗口 %(b).1f 件", p=place, c=label, d=window,
                           n=count, b=mean),
                         [Evidence("clue", i, titles.get(i, "")) for i in ids],
-                        Severity.HIGH if count >= 2 * params["ratio"] * max(mean, 1.0) else Severity.MEDIUM))
+                        Severity.HIGH if count >= 2 * params["ratio"] * max(mean, 1.0) else Severity.MEDIUM),
+                                 {scopes.committee(r) for r in receivers}))
     return hits

@@ -10,7 +10,7 @@ from ...referrals.models import Referral, ReferralType
 from ...referrals.workflow import State
 from ..registry import Evidence, Hit, Param, register
 from ..workflow import Severity
-from ._common import days_before, table
+from ._common import Scopes, days_before, table
 
 NOTICE_TYPE = "governance_notice"
 
@@ -25,7 +25,8 @@ def unaddressed_governance_notice(ctx, params, period) -> list[Hit]:
     sources, topics = table("topic_sources"), table("topics")
     sent = sa.func.coalesce(Referral.sent_at, Referral.created_at)
     notices = ctx.session.execute(
-        sa.select(Referral.id, Referral.serial, Referral.title, sent.label("sent"))
+        sa.select(Referral.id, Referral.serial, Referral.title, sent.label("sent"), Referral.sender_org_id,
+                  Referral.receiver_org_id)
         .join(ReferralType, ReferralType.id == Referral.type_id)
         .where(ReferralType.code == NOTICE_TYPE, Referral.state.not_in([State.DRAFT.value, State.WITHDRAWN.value]),
                sent >= days_before(period.as_of, params["lookback_days"]),
@@ -39,6 +40,7 @@ def unaddressed_governance_notice(ctx, params, period) -> list[Hit]:
             sa.select(sources.c.referral_id, topics.c.created_at).join(topics, topics.c.id == sources.c.topic_id)
             .where(sources.c.referral_id.in_([n.id for n in notices]))):
         taken.setdefault(referral_id, []).append(opened)
+    scopes = Scopes(ctx.session)
     hits = []
     for n in notices:
         # Taken up when a topic citing it was opened within the grace period (topics opened later count as late).
@@ -46,7 +48,8 @@ def unaddressed_governance_notice(ctx, params, period) -> list[Hit]:
         if any(opened <= deadline for opened in taken.get(n.id, [])):
             continue
         days = (period.end() - n.sent).days
-        hits.append(Hit(f"referral:{n.id}", _("治理通报“%(t)s”已 %(d)d 天未确定监督议题", t=n.title, d=days),
+        hits.append(scopes.scope(Hit(f"referral:{n.id}", _("治理通报“%(t)s”已 %(d)d 天未确定监督议题", t=n.title, d=days),
                         [Evidence("referral", n.id, f"{n.serial or ''} {n.title}".strip())],
-                        Severity.HIGH if days > 2 * params["grace_days"] else Severity.MEDIUM))
+                        Severity.HIGH if days > 2 * params["grace_days"] else Severity.MEDIUM),
+                                 {scopes.of_referral(n.sender_org_id, n.receiver_org_id)}))
     return hits

@@ -8,7 +8,7 @@ from ...referrals.models import Referral, ReferralType
 from ...referrals.workflow import OPEN_STATES, State
 from ..registry import Evidence, Hit, Param, register
 from ..workflow import Severity
-from ._common import org_names, referral_evidence
+from ._common import Scopes, org_names, referral_evidence
 
 
 @register("overdue_cluster", name=_l("逾期集中预警"),
@@ -30,15 +30,22 @@ def overdue_cluster(ctx, params, period) -> list[Hit]:
     ).all()
     names = org_names(ctx.session, [r[0] for r in rows])
     types = dict(ctx.session.execute(sa.select(ReferralType.id, ReferralType.name)).all())
+    scopes = Scopes(ctx.session)
     hits = []
     for unit_id, type_id, count, oldest in rows:
         ids = ctx.session.scalars(
             sa.select(Referral.id).where(Referral.receiver_org_id == unit_id, Referral.type_id == type_id,
                                          Referral.state.in_(open_states), Referral.current_due < cutoff)
             .order_by(Referral.current_due, Referral.id).limit(50)).all()
-        hits.append(Hit(f"unit:{unit_id}:type:{type_id}",
+        # The unit's paired committee, widened to the NPC senders' common committee (all of the cluster).
+        senders = ctx.session.scalars(
+            sa.select(Referral.sender_org_id).where(Referral.receiver_org_id == unit_id, Referral.type_id == type_id,
+                                                    Referral.state.in_(open_states), Referral.current_due < cutoff)
+            .distinct()).all()
+        committees = {scopes.committee(unit_id)} | {scopes.of_referral(s, unit_id) for s in senders}
+        hits.append(scopes.scope(Hit(f"unit:{unit_id}:type:{type_id}",
                         _("%(u)s 有 %(n)d 件“%(t)s”逾期未办结（最早应于 %(d)s 完成）", u=names.get(unit_id, unit_id),
                           n=count, t=types.get(type_id, type_id), d=oldest.isoformat()),
                         [Evidence("organisation", unit_id, names.get(unit_id, ""))] + referral_evidence(ctx.session, ids),
-                        Severity.HIGH if count >= 3 * params["min_count"] else Severity.MEDIUM))
+                        Severity.HIGH if count >= 3 * params["min_count"] else Severity.MEDIUM), committees))
     return sorted(hits, key=lambda h: h.key)
